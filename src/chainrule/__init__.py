@@ -1,0 +1,35 @@
+"""chainrule: backpropagation you can read, fast enough to train real networks.
+
+    import chainrule as cr
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    x.grad  # tensor([2., 4.])
+"""
+from . import ops  # noqa: F401  (registers every primitive)
+from .autograd import (AnomalyError, Function, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad,
+                       set_grad_enabled)
+from .errors import ChainruleError, ShapeError
+from .gradcheck import GradcheckError, KinkWarning, gradcheck, jacobian, numerical_grad, rel_error
+from .ops.elementwise import (abs, clip, erf, exp, log, maximum, minimum, relu, sigmoid, sqrt, tanh, where)
+from .ops.linalg import matmul
+from .ops.reduce import logsumexp, max, mean, min, softmax, log_softmax, sum, var
+from .ops.shape import concatenate, stack
+from .random import manual_seed
+from .tensor import (Tensor, arange, full, get_default_dtype, ones, ones_like, rand, randn, set_default_dtype,
+                     tensor, zeros, zeros_like)
+from . import nn  # noqa: E402,F401
+
+__version__ = "0.1.0"
+
+cat = concatenate
+
+__all__ = [
+    "Tensor", "tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "randn", "rand", "arange",
+    "set_default_dtype", "get_default_dtype", "manual_seed",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "Function", "detect_anomaly",
+    "AnomalyError", "gradcheck", "numerical_grad", "jacobian", "rel_error", "GradcheckError", "KinkWarning",
+    "ChainruleError", "ShapeError",
+    "exp", "log", "sqrt", "abs", "clip", "erf", "maximum", "minimum", "where", "relu", "sigmoid", "tanh",
+    "sum", "mean", "max", "min", "var", "logsumexp", "softmax", "log_softmax", "matmul", "concatenate", "cat",
+    "stack", "nn",
+]

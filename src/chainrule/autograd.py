@@ -1,0 +1,469 @@
+"""The backward pass: graph nodes, traversal, ``backward``, ``grad``, grad mode, custom Functions, anomaly mode.
+
+Every value computed from a tensor that requires grad gets a :class:`Node` (its ``grad_fn``): the op that made
+it, its inputs, and what that op's vector-Jacobian products need. ``backward`` walks the nodes from the output
+back to the leaves in one iterative topological order and applies, at every node, the lecture's rule
+
+    downstream gradient = local gradient x upstream gradient
+
+Each gradient is reduced over broadcast axes in one place (:func:`unbroadcast`) and checked to have exactly its
+variable's shape. Gradients flowing into a value used more than once are summed (the copy gate). Saved buffers
+are released as soon as a node's backward has run, unless ``retain_graph=True``.
+"""
+from __future__ import annotations
+
+import contextlib
+import traceback
+
+import numpy as np
+
+from .errors import ChainruleError, ShapeError
+
+__all__ = [
+    "Node", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "Function",
+    "detect_anomaly", "AnomalyError", "unbroadcast",
+]
+
+
+_Tensor = None  # chainrule.tensor.Tensor, bound by that module once the class exists
+
+
+def _bind_tensor(cls) -> None:
+    global _Tensor
+    _Tensor = cls
+
+
+class _GradMode:
+    enabled = True
+    anomaly = False
+
+
+def is_grad_enabled() -> bool:
+    """True when operations on tensors that require grad are being recorded."""
+    return _GradMode.enabled
+
+
+class set_grad_enabled(contextlib.ContextDecorator):
+    """Context manager (and decorator) that turns graph recording on or off."""
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+
+    def __enter__(self):
+        self.prev = _GradMode.enabled
+        _GradMode.enabled = self.mode
+
+    def __exit__(self, *exc):
+        _GradMode.enabled = self.prev
+        return False
+
+
+class no_grad(set_grad_enabled):
+    """Inside ``with cr.no_grad():`` no graph is built: for inference and parameter updates."""
+
+    def __init__(self):
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    """Turn recording back on inside a ``no_grad`` block."""
+
+    def __init__(self):
+        super().__init__(True)
+
+
+class AnomalyError(ChainruleError, FloatingPointError):
+    """An op produced NaN or inf while :func:`detect_anomaly` was active."""
+
+
+class detect_anomaly(contextlib.ContextDecorator):
+    """Inside it, the first op whose forward or backward produces NaN/inf raises :class:`AnomalyError`.
+
+    The error names the op and the line of user code that created it. Costs one ``isfinite`` per op.
+    """
+
+    def __enter__(self):
+        self.prev = _GradMode.anomaly
+        _GradMode.anomaly = True
+
+    def __exit__(self, *exc):
+        _GradMode.anomaly = self.prev
+        return False
+
+
+def _creation_site() -> str:
+    """The innermost stack frame outside chainrule itself: where the user created a value."""
+    for frame in reversed(traceback.extract_stack()[:-2]):
+        if "/chainrule/" not in frame.filename.replace("\\", "/"):
+            return f"{frame.filename}:{frame.lineno} ({frame.line})"
+    return "<unknown>"
+
+
+def _check_finite(array, what: str, op_name: str, site: str | None) -> None:
+    data = array.data if hasattr(array, "grad_fn") else array
+    if np.issubdtype(np.asarray(data).dtype, np.inexact) and not np.all(np.isfinite(data)):
+        where = f", created at {site}" if site else ""
+        raise AnomalyError(f"{op_name} produced NaN or inf in its {what}{where}; "
+                           f"check its inputs (e.g. log of 0, overflow in exp, division by 0).")
+
+
+class Node:
+    """One recorded op application: the ``grad_fn`` of the tensor it produced.
+
+    ``op`` knows how to compute the vector-Jacobian products; ``args`` are the op's inputs (tensors and
+    constants), ``kw`` its parameters, ``ans``/``cache`` the forward results its backward reuses.
+    """
+
+    __slots__ = ("op", "args", "kw", "ans", "cache", "needs", "hooks", "retained", "site", "__weakref__")
+
+    def __init__(self, op, args, kw, needs, ans=None, cache=None):
+        self.op = op
+        self.args = args
+        self.kw = kw
+        self.needs = needs
+        self.ans = ans
+        self.cache = cache
+        self.hooks = None
+        self.retained = None
+        self.site = _creation_site() if _GradMode.anomaly else None
+
+    @property
+    def name(self) -> str:
+        """The op's name, e.g. ``"mul"``."""
+        return self.op.name
+
+    @property
+    def gate(self) -> str | None:
+        """The op's gate role in the lecture's terms (``"distributor"``, ``"swap multiplier"``, ``"router"``)."""
+        return getattr(self.op, "gate", None)
+
+    @property
+    def freed(self) -> bool:
+        return self.args is None
+
+    @property
+    def inputs(self) -> tuple:
+        """The tensors this node consumed (constants left out), so a graph can be walked and drawn."""
+        self._check_alive()
+        return tuple(a for a in self.args if isinstance(a, _Tensor))
+
+    @property
+    def next_functions(self) -> tuple:
+        """The ``grad_fn`` of each input (``None`` for leaves), as in PyTorch."""
+        return tuple(t.grad_fn for t in self.inputs)
+
+    def _check_alive(self):
+        if self.args is None:
+            raise RuntimeError(
+                f"the graph behind this {self.name} node has been freed by backward(); "
+                f"call backward(retain_graph=True) to backpropagate or inspect it again.")
+
+    def release(self):
+        """Drop the inputs and saved buffers: the graph can no longer be backpropagated."""
+        self.args = None
+        self.ans = None
+        self.cache = None
+
+    def __repr__(self):
+        return f"<{self.name} backward>"
+
+
+def unbroadcast(g, shape):
+    """Sum ``g`` over the axes that broadcasting added or stretched, so it gets ``shape``.
+
+    The one place where broadcasting is undone; works on arrays and (for higher-order gradients) tensors.
+    """
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
+    if lead < 0 or any(n != 1 and gshape[i + lead] != n for i, n in enumerate(shape)):
+        return g  # not a broadcast of shape: the shape check reports it
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def _fix_grad(g, var, op_name: str):
+    """Undo broadcasting, match the variable's dtype and enforce the shape invariant."""
+    shape = var.data.shape
+    if g.shape != shape:
+        g = unbroadcast(g, shape)
+        if g.shape != shape:
+            raise ShapeError(f"{op_name} backward produced a gradient of shape {g.shape} for a variable of "
+                             f"shape {shape}; a gradient must have its variable's shape.")
+    dtype = var.data.dtype
+    if g.dtype != dtype:
+        g = g.astype(dtype) if isinstance(g, np.ndarray) else g.astype(dtype)
+    return g
+
+
+def _toposort(roots):
+    """Nodes reachable from ``roots``, each listed before every node it consumes (iterative, no recursion)."""
+    order, seen = [], set()
+    stack = [(n, False) for n in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        node._check_alive()
+        stack.append((node, True))
+        for a in node.args:
+            fn = getattr(a, "grad_fn", None)
+            if fn is not None and fn not in seen:
+                stack.append((fn, False))
+    order.reverse()
+    return order
+
+
+def _run_hooks(hooks, g, graph):
+    for hook in hooks:
+        gt = g if graph else _Tensor(g)
+        out = hook(gt)
+        if out is not None:
+            g = out if graph else np.asarray(out.data if isinstance(out, _Tensor) else out)
+    return g
+
+
+def _accumulate_leaf(t, g, graph, handed):
+    if t._hooks:
+        g = _run_hooks(t._hooks, g, graph)
+    if graph:
+        t.grad = g if t.grad is None else t.grad + g
+        return
+    if t.grad is None:
+        if id(g) in handed or not g.flags.writeable:
+            g = g.copy()  # never let two leaves, or a read-only broadcast view, share one gradient buffer
+        handed.add(id(g))
+        t.grad = _Tensor(g)
+    else:
+        t.grad = _Tensor(t.grad.data + g)
+
+
+def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capture=None):
+    """Backpropagate ``root_grads`` from the ``roots`` tensors.
+
+    With ``capture`` (a list of tensors) the gradients of those tensors are returned instead of being
+    accumulated into any ``.grad``; otherwise leaves accumulate into ``.grad``.
+    """
+    graph = create_graph
+    grads, owned, handed = {}, set(), set()
+    leaf_caps = {id(t): i for i, t in enumerate(capture)} if capture is not None else {}
+    node_caps = ({id(t.grad_fn): i for i, t in enumerate(capture) if t.grad_fn is not None}
+                 if capture is not None else {})
+    captured = [None] * (len(capture) if capture is not None else 0)
+
+    def deliver_leaf(t, g):
+        if capture is not None:
+            i = leaf_caps.get(id(t))
+            if i is not None:
+                captured[i] = g if captured[i] is None else captured[i] + g
+        elif t.requires_grad:
+            _accumulate_leaf(t, g, graph, handed)
+
+    root_nodes = []
+    for t, g in zip(roots, root_grads):
+        if t.grad_fn is None:
+            deliver_leaf(t, g)
+            continue
+        fn = t.grad_fn
+        if fn in grads:
+            grads[fn] = grads[fn] + g
+            owned.add(fn)
+        else:
+            grads[fn] = g
+            root_nodes.append(fn)
+
+    with set_grad_enabled(graph):
+        for node in _toposort(root_nodes):
+            g = grads.pop(node, None)
+            if g is None:
+                continue
+            if node.hooks:
+                g = _run_hooks(node.hooks, g, graph)
+            if node.retained is not None:
+                tensor = node.retained()
+                if tensor is not None:
+                    gt = g if graph else _Tensor(g.copy())
+                    tensor.grad = gt if tensor.grad is None else tensor.grad + gt
+            i = node_caps.get(id(node))
+            if i is not None:
+                captured[i] = g
+            in_grads = node.op.backward(node, g, graph)
+            name = node.op.name
+            for a, need, gi in zip(node.args, node.needs, in_grads):
+                if not need or gi is None:
+                    continue
+                gi = _fix_grad(gi, a, name)
+                if _GradMode.anomaly:
+                    _check_finite(gi, "backward (gradient)", name, node.site)
+                fn = a.grad_fn
+                if fn is None:
+                    deliver_leaf(a, gi)
+                    continue
+                prev = grads.get(fn)
+                if prev is None:
+                    grads[fn] = gi
+                elif graph:
+                    grads[fn] = prev + gi
+                elif fn in owned:
+                    prev += gi
+                else:
+                    grads[fn] = prev + gi
+                    owned.add(fn)
+            if not retain_graph:
+                node.release()
+    return captured
+
+
+def _as_grad_array(gradient, t, graph):
+    if gradient is None:
+        if t.data.size != 1:
+            raise RuntimeError(
+                f"backward() on a tensor of shape {t.shape} needs a `gradient` of that shape "
+                f"(the upstream gradient); only a scalar output gets the implicit gradient 1.")
+        g = np.ones_like(t.data)
+        return _Tensor(g) if graph else g
+    if isinstance(gradient, _Tensor):
+        g = gradient if graph else gradient.data
+    else:
+        g = np.asarray(gradient, dtype=t.data.dtype)
+        g = _Tensor(g) if graph else g
+    if g.shape != t.shape:
+        raise ShapeError(f"backward: the gradient has shape {tuple(g.shape)} but the output has shape {t.shape}; "
+                         f"they must match.")
+    return g
+
+
+def backward(tensor, gradient=None, retain_graph=False, create_graph=False):
+    """Accumulate d(tensor)/d(leaf) into every leaf's ``.grad`` (see :meth:`Tensor.backward`)."""
+    if not tensor.requires_grad:
+        raise RuntimeError("backward() on a tensor that does not require grad: no input of the computation "
+                           "had requires_grad=True, so there is nothing to differentiate.")
+    g = _as_grad_array(gradient, tensor, create_graph)
+    run_backward([tensor], [g], retain_graph=retain_graph or create_graph, create_graph=create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+    """Return the gradients of ``outputs`` with respect to ``inputs`` without touching any ``.grad``.
+
+    As ``torch.autograd.grad``: with ``create_graph=True`` the backward pass is recorded, so the result can
+    be differentiated again (second derivatives).
+    """
+    single_out = isinstance(outputs, _Tensor)
+    outputs = [outputs] if single_out else list(outputs)
+    single_in = isinstance(inputs, _Tensor)
+    inputs = [inputs] if single_in else list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, _Tensor) or not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs]
+    for t in outputs:
+        if not t.requires_grad:
+            raise RuntimeError("grad(): an output does not require grad, so it does not depend on any input.")
+    gs = [_as_grad_array(g, t, create_graph) for g, t in zip(grad_outputs, outputs)]
+    retain = create_graph if retain_graph is None else retain_graph
+    captured = run_backward(outputs, gs, retain_graph=retain, create_graph=create_graph, capture=inputs)
+    result = []
+    for t, g in zip(inputs, captured):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError("grad(): one of the inputs was not used to compute the outputs; "
+                                   "pass allow_unused=True to get None for it.")
+            result.append(None)
+        elif create_graph:
+            result.append(g)
+        else:
+            result.append(_Tensor(_fix_grad(g, t, "grad") if t.grad_fn is None else g))
+    return tuple(result)
+
+
+class FunctionCtx:
+    """The ``ctx`` of a custom :class:`Function`: save what backward needs, read which inputs need grads."""
+
+    def __init__(self, needs_input_grad):
+        self.needs_input_grad = needs_input_grad
+        self.saved_tensors = ()
+
+    def save_for_backward(self, *tensors):
+        self.saved_tensors = tensors
+
+
+class _FunctionOp:
+    """Adapts a user's :class:`Function` subclass to the engine's op protocol."""
+
+    gate = None
+
+    def __init__(self, cls, ctx):
+        self.cls, self.ctx = cls, ctx
+        self.name = cls.__name__
+
+    def backward(self, node, g, graph):
+        with set_grad_enabled(graph):
+            out = self.cls.backward(self.ctx, g if graph else _Tensor(g))
+        if not isinstance(out, tuple):
+            out = (out,)
+        if len(out) != len(node.args):
+            raise RuntimeError(f"{self.name}.backward returned {len(out)} gradients for {len(node.args)} inputs; "
+                               f"return one per input of forward (None for inputs that need none).")
+        if graph:
+            return out
+        return [None if o is None else (o.data if isinstance(o, _Tensor) else np.asarray(o)) for o in out]
+
+
+class Function:
+    """A custom gate, in PyTorch's style: it knows only its inputs and the upstream gradient.
+
+    Subclass it with static ``forward(ctx, *inputs)`` and ``backward(ctx, *grad_outputs)``, save what backward
+    needs with ``ctx.save_for_backward(...)``, and call it as ``MyOp.apply(x, y)``. Check it with
+    :func:`chainrule.gradcheck`.
+    """
+
+    @staticmethod
+    def forward(ctx, *args):  # pragma: no cover - abstract
+        raise NotImplementedError("a Function subclass must define a static forward(ctx, *inputs)")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):  # pragma: no cover - abstract
+        raise NotImplementedError("a Function subclass must define a static backward(ctx, *grad_outputs)")
+
+    @classmethod
+    def apply(cls, *args):
+        needs = tuple(isinstance(a, _Tensor) and a.requires_grad for a in args)
+        ctx = FunctionCtx(needs)
+        with no_grad():
+            out = cls.forward(ctx, *args)
+        if not isinstance(out, _Tensor):
+            out = _Tensor(np.asarray(out))
+        out = _Tensor(out.data)
+        if _GradMode.enabled and any(needs):
+            out.grad_fn = Node(_FunctionOp(cls, ctx), args, {}, needs)
+            out.requires_grad = True
+        if _GradMode.anomaly:
+            _check_finite(out.data, "forward output", cls.__name__, _creation_site())
+        return out
+
+
+def record(op, args, kw, out, cache, needs):
+    """Wrap a forward result in a tensor and, when recording, attach the node that made it."""
+    t = _Tensor.__new__(_Tensor)
+    t.data = out
+    t.grad = None
+    t.name = None
+    t._hooks = None
+    if needs is None:
+        t.grad_fn = None
+        t.requires_grad = False
+    else:
+        t.grad_fn = Node(op, args, kw, needs, out if op.uses_ans else None, cache)
+        t.requires_grad = True
+    if _GradMode.anomaly:
+        _check_finite(out, "forward output", op.name, _creation_site())
+    return t
+

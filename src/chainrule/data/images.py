@@ -1,0 +1,104 @@
+"""Decoding image files (PNG, JPEG, ...) to uint8 arrays with Pillow, imported only when needed.
+
+`decode_images` decodes many files into one (N, H, W, C) uint8 array, in worker processes when
+there are many (forked on Linux; one process elsewhere or when ``workers=1``).
+"""
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from ..errors import ChainruleError, DataError
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".ppm", ".pgm", ".webp")
+_CHUNK = 1024            # images per task sent to a worker
+_PARALLEL_FROM = 2000    # fewer images than this are decoded in this process
+
+
+class MissingDependencyError(ChainruleError, ImportError):
+    """An optional package that this feature needs is not installed."""
+
+
+def require_pillow():
+    """Return ``PIL.Image``, or raise `MissingDependencyError` saying how to install Pillow."""
+    try:
+        from PIL import Image
+    except ImportError:
+        raise MissingDependencyError(
+            "Reading image files needs Pillow, which is not installed; install Pillow: pip install chainrule[data]."
+        ) from None
+    return Image
+
+
+def decode_image(data: bytes, name: str, mode: str = "RGB", size=None) -> np.ndarray:
+    """Decode one encoded image to a uint8 array of shape (H, W, C) (C = 3 for "RGB", 1 for "L").
+
+    ``size=(H, W)`` resizes (bilinear) when the image has another size. Any decoding failure is a
+    `DataError` naming ``name``.
+    """
+    Image = require_pillow()
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            im.load()
+            if im.mode != mode:
+                im = im.convert(mode)
+            if size is not None and im.size != (size[1], size[0]):
+                im = im.resize((size[1], size[0]), Image.BILINEAR)
+            arr = np.asarray(im, dtype=np.uint8)
+    except Exception as e:                       # noqa: BLE001 - PIL raises many types for bad files
+        raise DataError(f"{name}: cannot decode the image ({type(e).__name__}: {e}); replace or remove the file.") from None
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    return arr
+
+
+def _decode_chunk(items, mode, size, shape):
+    """Decode ``items`` [(name, bytes)] into (n, *shape) uint8; a file of another shape is a DataError."""
+    out = np.empty((len(items),) + tuple(shape), dtype=np.uint8)
+    for i, (name, data) in enumerate(items):
+        arr = decode_image(data, name, mode, size)
+        if arr.shape != tuple(shape):
+            raise DataError(
+                f"{name}: image of shape {arr.shape} where the others are {tuple(shape)}; pass image_size=(H, W) "
+                "to resize all images to one size."
+            )
+        out[i] = arr
+    return out
+
+
+def default_workers() -> int:
+    """Worker processes for decoding: the CPUs this process may use (at most 8)."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:                      # not Linux
+        n = os.cpu_count() or 1
+    return max(1, min(n, 8))
+
+
+def decode_images(items, mode: str = "RGB", size=None, workers=None) -> np.ndarray:
+    """Decode ``items``, a sequence of ``(name, encoded_bytes)``, to uint8 (N, H, W, C), in input order.
+
+    All images must have one shape unless ``size=(H, W)`` is given. ``workers=None`` uses
+    `default_workers()` processes for large inputs; ``workers=1`` decodes here.
+    """
+    items = list(items)
+    if not items:
+        raise DataError("No images to decode; check that the folder or archive holds image files.")
+    first = decode_image(items[0][1], items[0][0], mode, size)
+    shape = first.shape
+    workers = default_workers() if workers is None else int(workers)
+    chunks = [items[i:i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+    if workers > 1 and len(items) >= _PARALLEL_FROM and sys.platform.startswith("linux"):
+        # fork, not spawn: spawn would re-run an unguarded user script in every worker.
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=ctx) as pool:
+            parts = list(pool.map(_decode_chunk, chunks, [mode] * len(chunks), [size] * len(chunks),
+                                  [shape] * len(chunks)))
+    else:
+        parts = [_decode_chunk(c, mode, size, shape) for c in chunks]
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]

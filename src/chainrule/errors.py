@@ -1,0 +1,25 @@
+"""The exception types chainrule raises for bad input, so callers (and the CLI) can tell them from bugs."""
+
+
+class ChainruleError(Exception):
+    """Base class: an expected error with a one-sentence message saying what is wrong and how to fix it."""
+
+
+class ShapeError(ChainruleError, ValueError):
+    """Operands whose shapes do not fit the operation."""
+
+
+class DataError(ChainruleError, ValueError):
+    """A data file or folder that is missing, truncated, corrupt or in an unknown layout."""
+
+
+class UnsafeFileError(DataError):
+    """A file that tries to do something a data file must not (run code, escape its folder)."""
+
+
+class CheckpointError(ChainruleError, ValueError):
+    """A checkpoint that cannot be read or does not match the model it is loaded into."""
+
+
+class ConfigError(ChainruleError, ValueError):
+    """An option or configuration value that is out of range or unknown."""

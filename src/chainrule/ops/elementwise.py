@@ -1,0 +1,235 @@
+"""Elementwise ops: the lecture's gates (add, mul, max) and the activation functions.
+
+Kinks and ties follow one convention, the same as PyTorch's: relu, leaky_relu, abs and clip pass the
+gradient of the side they are on and pass 0 (relu, abs) at exactly 0; ``maximum``/``minimum`` split the
+gradient equally between the inputs at a tie; reductions ``max``/``min`` split it equally among tied winners.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .registry import defop, raw
+
+_SQRT_2 = math.sqrt(2.0)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def _dtype_of(*xs):
+    for x in xs:
+        d = getattr(raw(x), "dtype", None)
+        if d is not None and np.issubdtype(d, np.floating):
+            return d
+    return np.float32
+
+
+# --- binary gates ---------------------------------------------------------------------------------------
+
+@defop("add", vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: g), gate="distributor")
+def add(x, y):
+    """x + y: the add gate hands the upstream gradient unchanged to both inputs."""
+    return np.add(x, y)
+
+
+@defop("sub", vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g), gate="distributor")
+def sub(x, y):
+    """x - y."""
+    return np.subtract(x, y)
+
+
+@defop("mul", vjps=(lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x), gate="swap multiplier")
+def mul(x, y):
+    """x * y: each input's gradient is the upstream gradient times the *other* input."""
+    return np.multiply(x, y)
+
+
+@defop("div", vjps=(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * x / (y * y)))
+def div(x, y):
+    """x / y."""
+    return np.true_divide(x, y)
+
+
+def _pow_grad_base(g, ans, x, y):
+    return g * y * x ** (y - 1)
+
+
+def _pow_grad_exponent(g, ans, x, y):
+    rx = raw(x)
+    safe = where(rx > 0, x, 1)  # d/dy x**y = x**y log x, taken as 0 where x <= 0 (PyTorch's convention)
+    return g * where(rx > 0, ans * log(safe), 0)
+
+
+@defop("pow", vjps=(_pow_grad_base, _pow_grad_exponent), uses_ans=True)
+def pow(x, y):
+    """x ** y."""
+    return np.power(x, y)
+
+
+def _tie_split(x, y):
+    """Share of the gradient that max(x, y) routes to x: 1 where x wins, 1/2 at a tie, 0 where y wins."""
+    rx, ry = raw(x), raw(y)
+    return np.where(rx > ry, 1.0, np.where(rx == ry, 0.5, 0.0)).astype(_dtype_of(x, y))
+
+
+@defop("maximum", vjps=(lambda g, ans, x, y: g * _tie_split(x, y), lambda g, ans, x, y: g * _tie_split(y, x)),
+       gate="router")
+def maximum(x, y):
+    """Elementwise max: the max gate routes the gradient to the winner (split equally at a tie)."""
+    return np.maximum(x, y)
+
+
+@defop("minimum", vjps=(lambda g, ans, x, y: g * _tie_split(y, x), lambda g, ans, x, y: g * _tie_split(x, y)),
+       gate="router")
+def minimum(x, y):
+    """Elementwise min: routes the gradient to the smaller input (split equally at a tie)."""
+    return np.minimum(x, y)
+
+
+@defop("where", vjps=(None, lambda g, ans, c, x, y: where(raw(c), g, 0), lambda g, ans, c, x, y: where(raw(c), 0, g)),
+       gate="router")
+def where(condition, x, y):
+    """Pick x where ``condition`` holds, else y; the gradient is routed the same way."""
+    return np.where(condition, x, y)
+
+
+@defop("astype", vjps=(lambda g, ans, x, dtype: g,))
+def astype(x, dtype):
+    """x converted to another floating dtype; the gradient is converted back by the engine."""
+    return x.astype(dtype)
+
+
+# --- unary math -----------------------------------------------------------------------------------------
+
+@defop("neg", vjps=(lambda g, ans, x: -g,))
+def neg(x):
+    """-x."""
+    return np.negative(x)
+
+
+@defop("exp", vjps=(lambda g, ans, x: g * ans,), uses_ans=True)
+def exp(x):
+    """e ** x."""
+    return np.exp(x)
+
+
+@defop("log", vjps=(lambda g, ans, x: g / x,))
+def log(x):
+    """Natural logarithm."""
+    return np.log(x)
+
+
+@defop("sqrt", vjps=(lambda g, ans, x: g / (ans * 2),), uses_ans=True)
+def sqrt(x):
+    """Square root."""
+    return np.sqrt(x)
+
+
+@defop("abs", vjps=(lambda g, ans, x: g * np.sign(raw(x)),))
+def abs(x):
+    """|x|; gradient sign(x), 0 at exactly 0."""
+    return np.abs(x)
+
+
+def _clip_grad(g, ans, x, min=None, max=None):
+    rx = raw(x)
+    inside = np.ones(rx.shape, dtype=bool)
+    if min is not None:
+        inside &= rx >= min
+    if max is not None:
+        inside &= rx <= max
+    return g * inside
+
+
+@defop("clip", vjps=(_clip_grad,))
+def clip(x, min=None, max=None):
+    """Clamp into [min, max]; the gradient passes where min <= x <= max (bounds included)."""
+    return np.clip(x, min, max)
+
+
+@defop("erf", vjps=(lambda g, ans, x: g * exp(-(x * x)) * (2.0 / math.sqrt(math.pi)),))
+def erf(x):
+    """The error function, exact to double precision (computed with ``math.erf`` per element)."""
+    x = np.asarray(x)
+    return np.vectorize(math.erf, otypes=[x.dtype if x.dtype.kind == "f" else np.float64])(x)
+
+
+# --- activation functions -------------------------------------------------------------------------------
+
+@defop("relu", vjps=(lambda g, ans, x: g * (raw(ans) > 0),), uses_ans=True, gate="router")
+def relu(x):
+    """max(0, x): a max gate against 0. Backward keeps only the output's sign (no copy of the input)."""
+    return np.maximum(x, 0)
+
+
+def _leaky_grad(g, ans, x, negative_slope=0.01):
+    rx = raw(x)
+    return g * np.where(rx > 0, 1, negative_slope).astype(_dtype_of(x))
+
+
+@defop("leaky_relu", vjps=(_leaky_grad,))
+def leaky_relu(x, negative_slope=0.01):
+    """max(negative_slope * x, x): a small slope for x < 0 keeps units from dying."""
+    return np.where(x > 0, x, x * negative_slope)
+
+
+@defop("elu", vjps=(lambda g, ans, x, alpha=1.0: g * where(raw(x) > 0, 1, ans + alpha),), uses_ans=True)
+def elu(x, alpha=1.0):
+    """x for x > 0, alpha * (exp(x) - 1) otherwise."""
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+@defop("sigmoid", vjps=(lambda g, ans, x: g * ans * (1 - ans),), uses_ans=True)
+def sigmoid(x):
+    """1 / (1 + e^-x), computed as (1 + tanh(x/2)) / 2: finite for any input (sigmoid(-800) is 0)."""
+    return 0.5 * (1 + np.tanh(0.5 * x))
+
+
+@defop("tanh", vjps=(lambda g, ans, x: g * (1 - ans * ans),), uses_ans=True)
+def tanh(x):
+    """Hyperbolic tangent: squashes into [-1, 1], saturates (gradient near 0) for |x| >> 1."""
+    return np.tanh(x)
+
+
+def _silu_grad(g, ans, x):
+    s = sigmoid(x)
+    return g * (s + x * s * (1 - s))
+
+
+@defop("silu", vjps=(_silu_grad,))
+def silu(x):
+    """x * sigmoid(x) (Swish)."""
+    return x * (0.5 * (1 + np.tanh(0.5 * x)))
+
+
+def _softplus_grad(g, ans, x, beta=1.0, threshold=20.0):
+    rx = raw(x)
+    return g * where(rx * beta > threshold, 1, sigmoid(x * beta))
+
+
+@defop("softplus", vjps=(_softplus_grad,))
+def softplus(x, beta=1.0, threshold=20.0):
+    """log(1 + e^(beta x)) / beta, linear above ``threshold`` as in PyTorch; stable for any input."""
+    return np.where(x * beta > threshold, x, np.logaddexp(0, x * beta) / beta)
+
+
+def _gelu_grad(g, ans, x, approximate="none"):
+    if approximate == "tanh":
+        inner = (x + x * x * x * 0.044715) * _SQRT_2_OVER_PI
+        t = tanh(inner)
+        dinner = (1 + x * x * (3 * 0.044715)) * _SQRT_2_OVER_PI
+        return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dinner)
+    cdf = 0.5 * (1 + erf(x * (1 / _SQRT_2)))
+    pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
+    return g * (cdf + x * pdf)
+
+
+@defop("gelu", vjps=(_gelu_grad,))
+def gelu(x, approximate="none"):
+    """x * Phi(x) (exact, via erf) or its tanh approximation (``approximate='tanh'``, faster)."""
+    if approximate == "tanh":
+        return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)))
+    if approximate != "none":
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return x * (0.5 * (1 + erf.forward(x / _SQRT_2)))

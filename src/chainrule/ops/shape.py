@@ -1,0 +1,97 @@
+"""Shape ops: they move values around without changing them, so backward moves the gradient back.
+
+squeeze, unsqueeze and flatten are reshapes; swapaxes and permute are transposes; ``expand`` is broadcast_to.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ShapeError
+from .registry import defop
+
+
+@defop("reshape", vjps=(lambda g, ans, x, shape: reshape(g, x.shape),))
+def reshape(x, shape):
+    """The same values in a new shape (a view when possible)."""
+    try:
+        return np.reshape(x, shape)
+    except ValueError:
+        raise ShapeError(f"reshape: cannot reshape a tensor of shape {np.shape(x)} "
+                         f"({np.size(x)} values) into {tuple(shape)}.") from None
+
+
+def _inverse(axes):
+    return tuple(np.argsort(axes))
+
+
+@defop("transpose", vjps=(lambda g, ans, x, axes=None: transpose(g, None if axes is None else _inverse(axes)),))
+def transpose(x, axes=None):
+    """Permute the axes (reverse them by default); a view."""
+    return np.transpose(x, axes)
+
+
+@defop("broadcast_to", vjps=(lambda g, ans, x, shape: g,), gate="copy")
+def broadcast_to(x, shape):
+    """Repeat x along broadcast axes (a view); backward sums the copies' gradients back (the copy gate)."""
+    try:
+        return np.broadcast_to(x, shape)
+    except ValueError:
+        raise ShapeError(f"expand: cannot broadcast shape {np.shape(x)} to {tuple(shape)}.") from None
+
+
+def _is_basic_index(index) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return all(i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) for i in items)
+
+
+def _has_int_array(index) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, (np.ndarray, list)) and np.asarray(i).dtype != bool for i in items)
+
+
+@defop("getitem", vjps=(lambda g, ans, x, index: index_add(g, index=index, shape=x.shape),))
+def getitem(x, index):
+    """x[index] with slices, integers, integer arrays or boolean masks."""
+    return x[index]
+
+
+@defop("index_add", vjps=(lambda g, ans, src, index, shape: getitem(g, index),))
+def index_add(src, index, shape):
+    """A zero array of ``shape`` with ``src`` added at ``index``; repeated indices accumulate."""
+    out = np.zeros(shape, dtype=np.result_type(src))
+    if _has_int_array(index):
+        np.add.at(out, index, src)
+    else:
+        out[index] = src
+    return out
+
+
+def _split_grads(g, ans, needs, *xs, axis=0, stacked=False):
+    grads, start = [], 0
+    for x, need in zip(xs, needs):
+        n = 1 if stacked else x.shape[axis]
+        if need:
+            index = (slice(None),) * (axis % g.ndim) + ((start if stacked else slice(start, start + n)),)
+            grads.append(getitem(g, index))
+        else:
+            grads.append(None)
+        start += n
+    return grads
+
+
+@defop("concatenate", vjp_all=_split_grads)
+def concatenate(*xs, axis=0):
+    """Join tensors along an existing axis; backward hands each input its slice of the gradient."""
+    try:
+        return np.concatenate(xs, axis=axis)
+    except ValueError:
+        raise ShapeError(f"concatenate: shapes {[np.shape(x) for x in xs]} differ outside axis {axis}.") from None
+
+
+@defop("stack", vjp_all=lambda g, ans, needs, *xs, axis=0: _split_grads(g, ans, needs, *xs, axis=axis, stacked=True))
+def stack(*xs, axis=0):
+    """Join same-shaped tensors along a new axis."""
+    try:
+        return np.stack(xs, axis=axis)
+    except ValueError:
+        raise ShapeError(f"stack: all shapes must be equal, got {[np.shape(x) for x in xs]}.") from None

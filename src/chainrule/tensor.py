@@ -1,0 +1,504 @@
+"""Tensor: a NumPy array, its gradient, and the node of the graph that made it.
+
+Operators and methods dispatch to the ops in :mod:`chainrule.ops`; nothing here computes a derivative.
+"""
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from . import autograd
+from .errors import ChainruleError
+
+__all__ = ["Tensor", "tensor", "set_default_dtype", "get_default_dtype", "zeros", "ones", "randn", "rand",
+           "arange", "zeros_like", "ones_like", "full"]
+
+_default_dtype = np.dtype(np.float32)
+
+
+def set_default_dtype(dtype) -> None:
+    """Set the dtype that Python floats (and lists of them) become; float32 unless changed."""
+    global _default_dtype
+    d = np.dtype(dtype)
+    if d.kind != "f":
+        raise TypeError(f"set_default_dtype: the default dtype must be a floating type, got {d}.")
+    _default_dtype = d
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype Python floats become (float32 by default)."""
+    return _default_dtype
+
+
+def _to_array(data, dtype=None, copy=True):
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, np.ndarray):
+        if dtype is None:
+            return data.copy() if copy else data
+        return data.astype(dtype, copy=copy)
+    arr = np.array(data, dtype=dtype)
+    if dtype is None and arr.dtype == np.float64 and not isinstance(data, np.generic):
+        arr = arr.astype(_default_dtype, copy=False)
+    if arr.dtype == object:
+        raise TypeError(f"tensor: cannot make a numeric tensor from {type(data).__name__} data; "
+                        f"pass numbers, nested lists of numbers or a NumPy array.")
+    return arr
+
+
+def _check_grad_dtype(dtype, requires_grad):
+    if requires_grad and dtype.kind not in "fc":
+        raise TypeError(f"only floating-point tensors can require gradients, got dtype {dtype}; "
+                        f"create it with a float dtype, e.g. cr.tensor(data, dtype='float32').")
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it, so that ``backward`` can run.
+
+    ``Tensor(array)`` wraps an existing array without copying; :func:`tensor` copies and converts.
+    """
+
+    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "name", "_hooks", "__weakref__")
+    __array_priority__ = 100  # ndarray (op) Tensor defers to Tensor's reflected operator
+
+    def __init__(self, data, requires_grad: bool = False, name: str | None = None):
+        arr = data if isinstance(data, np.ndarray) else _to_array(data, copy=False)
+        _check_grad_dtype(arr.dtype, requires_grad)
+        self.data = arr
+        self.grad = None
+        self.grad_fn = None
+        self.requires_grad = bool(requires_grad)
+        self.name = name
+        self._hooks = None
+
+    # --- array facts -------------------------------------------------------------------------------------
+    shape = property(lambda self: self.data.shape, doc="The shape, a tuple of ints.")
+    ndim = property(lambda self: self.data.ndim, doc="Number of dimensions.")
+    dtype = property(lambda self: self.data.dtype, doc="The NumPy dtype.")
+    size = property(lambda self: self.data.size, doc="Number of elements.")
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors the user created (not the result of a recorded op)."""
+        return self.grad_fn is None
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def __len__(self):
+        return len(self.data)
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    def item(self):
+        """The single value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item(): only a one-element tensor converts to a Python number, "
+                             f"this one has shape {self.shape}.")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; "
+                             f"use .any() or .all().")
+        return bool(self.data)
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", precision=4, threshold=20, edgeitems=2,
+                               prefix="tensor(")
+        extras = []
+        if self.data.dtype != _default_dtype:
+            extras.append(f"dtype={self.data.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        if self.name:
+            extras.append(f"name={self.name!r}")
+        return "tensor(" + ", ".join([body] + extras) + ")"
+
+    # --- autograd ----------------------------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False) -> None:
+        """Backpropagate from this tensor, accumulating into the ``.grad`` of every leaf that requires grad.
+
+        A non-scalar output needs ``gradient`` (the upstream gradient, same shape). The graph's saved buffers
+        are freed afterwards unless ``retain_graph=True``; ``create_graph=True`` records the backward pass so
+        the gradients can be differentiated again.
+        """
+        autograd.backward(self, gradient, retain_graph, create_graph)
+
+    def detach(self) -> "Tensor":
+        """The same data, cut from the graph (shares memory)."""
+        return Tensor(self.data)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError("requires_grad_(False) on a non-leaf tensor; use .detach() instead.")
+        _check_grad_dtype(self.data.dtype, requires_grad)
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces the gradient."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook on a tensor that does not require grad: it will never get one.")
+        target = self if self.grad_fn is None else self.grad_fn
+        if self.grad_fn is None:
+            self._hooks = (self._hooks or []) + [hook]
+        else:
+            target.hooks = (target.hooks or []) + [hook]
+        return hook
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward (leaves always keep theirs)."""
+        if self.grad_fn is not None:
+            self.grad_fn.retained = weakref.ref(self)
+        elif not self.requires_grad:
+            raise RuntimeError("retain_grad on a tensor that does not require grad.")
+
+    # --- conversions -------------------------------------------------------------------------------------
+    def astype(self, dtype) -> "Tensor":
+        """A copy in another dtype (differentiable between float dtypes)."""
+        dtype = np.dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        if self.requires_grad and dtype.kind == "f":
+            return _ops.astype(self, dtype=dtype)
+        return Tensor(self.data.astype(dtype))
+
+    def float(self):
+        return self.astype(np.float32)
+
+    def double(self):
+        return self.astype(np.float64)
+
+    def long(self):
+        return self.astype(np.int64)
+
+    # --- arithmetic --------------------------------------------------------------------------------------
+    def __add__(self, other):
+        return _ops.add(self, other)
+
+    def __radd__(self, other):
+        return _ops.add(other, self)
+
+    def __sub__(self, other):
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return _ops.sub(other, self)
+
+    def __mul__(self, other):
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return _ops.mul(other, self)
+
+    def __truediv__(self, other):
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops.div(other, self)
+
+    def __pow__(self, other):
+        return _ops.pow(self, other)
+
+    def __rpow__(self, other):
+        return _ops.pow(other, self)
+
+    def __matmul__(self, other):
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops.matmul(other, self)
+
+    def __neg__(self):
+        return _ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops.abs(self)
+
+    def _inplace(self, other, op, ufunc):
+        """``a op= b``: recorded as ``a = a op b`` when gradients flow, else done in place on the array."""
+        other_grad = isinstance(other, Tensor) and other.requires_grad
+        if autograd.is_grad_enabled() and (self.requires_grad or other_grad):
+            return op(self, other)
+        ufunc(self.data, other.data if isinstance(other, Tensor) else other, out=self.data, casting="same_kind")
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(other, _ops.add, np.add)
+
+    def __isub__(self, other):
+        return self._inplace(other, _ops.sub, np.subtract)
+
+    def __imul__(self, other):
+        return self._inplace(other, _ops.mul, np.multiply)
+
+    def __itruediv__(self, other):
+        return self._inplace(other, _ops.div, np.true_divide)
+
+    # --- comparisons: boolean tensors, never differentiable ---------------------------------------------
+    def _compare(self, other, ufunc):
+        return Tensor(ufunc(self.data, other.data if isinstance(other, Tensor) else other))
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
+    def any(self, axis=None, keepdims=False):
+        return Tensor(np.any(self.data, axis=axis, keepdims=keepdims))
+
+    def all(self, axis=None, keepdims=False):
+        return Tensor(np.all(self.data, axis=axis, keepdims=keepdims))
+
+    def argmax(self, axis=None, keepdims=False):
+        return Tensor(np.argmax(self.data, axis=axis, keepdims=keepdims))
+
+    def argmin(self, axis=None, keepdims=False):
+        return Tensor(np.argmin(self.data, axis=axis, keepdims=keepdims))
+
+    # --- elementwise math --------------------------------------------------------------------------------
+    def exp(self):
+        return _ops.exp(self)
+
+    def log(self):
+        return _ops.log(self)
+
+    def sqrt(self):
+        return _ops.sqrt(self)
+
+    def abs(self):
+        return _ops.abs(self)
+
+    def sign(self):
+        """Sign of each element; not differentiable (its derivative is 0 almost everywhere)."""
+        return Tensor(np.sign(self.data))
+
+    def clip(self, min=None, max=None):
+        return _ops.clip(self, min=min, max=max)
+
+    clamp = clip
+
+    def relu(self):
+        return _ops.relu(self)
+
+    def sigmoid(self):
+        return _ops.sigmoid(self)
+
+    def tanh(self):
+        return _ops.tanh(self)
+
+    # --- reductions (NumPy's axis / keepdims) ------------------------------------------------------------
+    def sum(self, axis=None, keepdims=False):
+        return _ops.sum(self, axis=_axis(axis), keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return _ops.mean(self, axis=_axis(axis), keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return _ops.max(self, axis=_axis(axis), keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        return _ops.min(self, axis=_axis(axis), keepdims=keepdims)
+
+    def var(self, axis=None, ddof=0, keepdims=False):
+        return _ops.var(self, axis=_axis(axis), ddof=ddof, keepdims=keepdims)
+
+    def logsumexp(self, axis=None, keepdims=False):
+        return _ops.logsumexp(self, axis=_axis(axis), keepdims=keepdims)
+
+    def softmax(self, axis=-1):
+        return _ops.softmax(self, axis=axis)
+
+    def log_softmax(self, axis=-1):
+        return _ops.log_softmax(self, axis=axis)
+
+    # --- shape -------------------------------------------------------------------------------------------
+    def reshape(self, *shape):
+        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        return _ops.reshape(self, shape=tuple(shape))
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        """Merge dimensions ``start_dim..end_dim`` into one (all of them by default), as in PyTorch."""
+        s = self.shape
+        if not s:
+            return self.reshape(1)
+        start, end = start_dim % len(s), end_dim % len(s)
+        return self.reshape(s[:start] + (int(np.prod(s[start:end + 1])),) + s[end + 1:])
+
+    def squeeze(self, axis=None):
+        s = self.shape
+        if axis is None:
+            return self.reshape(tuple(n for n in s if n != 1))
+        axes = {a % len(s) for a in ((axis,) if isinstance(axis, int) else axis)}
+        for a in axes:
+            if s[a] != 1:
+                raise ValueError(f"squeeze: axis {a} has size {s[a]}, not 1.")
+        return self.reshape(tuple(n for i, n in enumerate(s) if i not in axes))
+
+    def unsqueeze(self, axis: int):
+        s = list(self.shape)
+        s.insert(axis % (len(s) + 1), 1)
+        return self.reshape(tuple(s))
+
+    expand_dims = unsqueeze
+
+    def transpose(self, *axes):
+        """Reverse the axes, or permute them: ``x.transpose(1, 0, 2)``; two axes ``(a, b)`` swap as in PyTorch."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        if len(axes) == 2 and self.ndim != 2:
+            return self.swapaxes(*axes)
+        return _ops.transpose(self, axes=tuple(axes) if axes else None)
+
+    def permute(self, *dims):
+        dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+        return _ops.transpose(self, axes=dims)
+
+    def swapaxes(self, a: int, b: int):
+        axes = list(range(self.ndim))
+        axes[a], axes[b] = axes[b], axes[a]
+        return _ops.transpose(self, axes=tuple(axes))
+
+    @property
+    def T(self):
+        return _ops.transpose(self, axes=None)
+
+    def expand(self, *shape):
+        shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        shape = tuple(s if n == -1 else n for n, s in zip(shape, (None,) * (len(shape) - self.ndim) + self.shape))
+        return _ops.broadcast_to(self, shape=shape)
+
+    def broadcast_to(self, shape):
+        return _ops.broadcast_to(self, shape=tuple(shape))
+
+    def __getitem__(self, index):
+        return _ops.getitem(self, index=_plain_index(index))
+
+    def matmul(self, other):
+        return _ops.matmul(self, other)
+
+
+autograd._bind_tensor(Tensor)
+
+
+def _axis(axis):
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+def _plain_index(index):
+    """Replace tensors inside an index by their arrays (an index is never differentiated)."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def tensor(data, dtype=None, requires_grad: bool = False, name: str | None = None) -> Tensor:
+    """A new tensor holding a copy of ``data``.
+
+    Python floats (and lists of them) become the default dtype (float32), ints become int64; NumPy arrays
+    keep their dtype unless ``dtype`` is given. Only floating tensors may set ``requires_grad``.
+    """
+    try:
+        arr = _to_array(data, None if dtype is None else np.dtype(dtype))
+    except (TypeError, ValueError) as e:
+        if isinstance(e, ChainruleError):
+            raise
+        raise TypeError(f"tensor: cannot convert {type(data).__name__} to a numeric array ({e}).") from None
+    return Tensor(arr, requires_grad=requires_grad, name=name)
+
+
+def _factory(fill):
+    def make(*shape, dtype=None, requires_grad=False):
+        shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        return Tensor(fill(shape, np.dtype(dtype) if dtype else _default_dtype), requires_grad=requires_grad)
+    return make
+
+
+zeros = _factory(np.zeros)
+ones = _factory(np.ones)
+zeros.__doc__ = "A tensor of zeros of the given shape (default dtype float32)."
+ones.__doc__ = "A tensor of ones of the given shape (default dtype float32)."
+
+
+def full(shape, fill_value, dtype=None, requires_grad=False) -> Tensor:
+    return Tensor(np.full(shape, fill_value, dtype=np.dtype(dtype) if dtype else _default_dtype),
+                  requires_grad=requires_grad)
+
+
+def zeros_like(t, dtype=None, requires_grad=False) -> Tensor:
+    return Tensor(np.zeros_like(np.asarray(t), dtype=dtype), requires_grad=requires_grad)
+
+
+def ones_like(t, dtype=None, requires_grad=False) -> Tensor:
+    return Tensor(np.ones_like(np.asarray(t), dtype=dtype), requires_grad=requires_grad)
+
+
+def randn(*shape, dtype=None, requires_grad=False) -> Tensor:
+    """Standard normal samples drawn from chainrule's seeded generator (see :func:`chainrule.manual_seed`)."""
+    from .random import generator
+    shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    return Tensor(generator().standard_normal(shape, dtype=np.dtype(dtype or _default_dtype)),
+                  requires_grad=requires_grad)
+
+
+def rand(*shape, dtype=None, requires_grad=False) -> Tensor:
+    """Uniform [0, 1) samples from chainrule's seeded generator."""
+    from .random import generator
+    shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    return Tensor(generator().random(shape, dtype=np.dtype(dtype or _default_dtype)), requires_grad=requires_grad)
+
+
+def arange(*args, dtype=None) -> Tensor:
+    return Tensor(np.arange(*args, dtype=dtype))
+
+
+# The methods above reach the ops through this module; imported last because the ops record Tensors.
+from .ops import elementwise as _ew, fused as _fused, linalg as _linalg, reduce as _red, shape as _shp  # noqa: E402
+
+_ops = type("ops", (), {name: staticmethod(op) for m in (_ew, _red, _shp, _linalg, _fused)
+                        for name, op in vars(m).items() if hasattr(op, "vjps")})
