@@ -103,7 +103,7 @@ def _check_finite(array, what: str, op_name: str, site: str | None) -> None:
     data = array.data if hasattr(array, "grad_fn") else array
     if np.issubdtype(np.asarray(data).dtype, np.inexact) and not np.all(np.isfinite(data)):
         where = f", created at {site}" if site else ""
-        raise AnomalyError(f"{op_name} produced NaN or inf in its {what}{where}; "
+        raise AnomalyError(f"{op_name} {what} produced NaN or inf{where}; "
                            f"check its inputs (e.g. log of 0, overflow in exp, division by 0).")
 
 
@@ -302,7 +302,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                     continue
                 gi = _fix_grad(gi, a, name)
                 if _GradMode.anomaly:
-                    _check_finite(gi, "backward (gradient)", name, node.site)
+                    _check_finite(gi, "backward", name, node.site)
                 fn = a.grad_fn
                 if fn is None:
                     deliver_leaf(a, gi)
@@ -446,7 +446,7 @@ class Function:
             out.grad_fn = Node(_FunctionOp(cls, ctx), args, {}, needs)
             out.requires_grad = True
         if _GradMode.anomaly:
-            _check_finite(out.data, "forward output", cls.__name__, _creation_site())
+            _check_finite(out.data, "forward", cls.__name__, _creation_site())
         return out
 
 
@@ -464,6 +464,6 @@ def record(op, args, kw, out, cache, needs):
         t.grad_fn = Node(op, args, kw, needs, out if op.uses_ans else None, cache)
         t.requires_grad = True
     if _GradMode.anomaly:
-        _check_finite(out, "forward output", op.name, _creation_site())
+        _check_finite(out, "forward", op.name, _creation_site())
     return t
 

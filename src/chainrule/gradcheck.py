@@ -11,7 +11,6 @@ import warnings
 import numpy as np
 
 from .autograd import grad as autograd_grad
-from .autograd import no_grad
 from .errors import ChainruleError
 from .tensor import Tensor
 
@@ -46,6 +45,35 @@ def _scalar_objective(fn, tensors, upstream):
     return float(np.sum(out_data * upstream, dtype=np.float64))
 
 
+def _central_differences(fn, tensors, upstream, eps, indices=None):
+    """Centered differences for every probed element, and the elements where the probe straddled a kink.
+
+    A kink shows as one-sided differences that disagree: ``f(x+eps) - f(x)`` far from ``f(x) - f(x-eps)``.
+    """
+    f0 = _scalar_objective(fn, tensors, upstream)
+    grads, kinks = [], []
+    for k, t in enumerate(tensors):
+        flat = t.data.reshape(-1)
+        if not np.shares_memory(flat, t.data):
+            raise ValueError("numerical_grad needs inputs whose data are contiguous arrays.")
+        g = np.full(flat.shape, np.nan) if indices is not None else np.zeros(flat.shape)
+        kink = []
+        for i in (range(flat.size) if indices is None else indices[k]):
+            old = flat[i]
+            flat[i] = old + eps
+            plus = _scalar_objective(fn, tensors, upstream)
+            flat[i] = old - eps
+            minus = _scalar_objective(fn, tensors, upstream)
+            flat[i] = old
+            g[i] = (plus - minus) / (2 * eps)
+            right, left = plus - f0, f0 - minus
+            if abs(right - left) > 1e-2 * max(abs(right), abs(left), eps):
+                kink.append(i)
+        grads.append(g.reshape(t.shape))
+        kinks.append(kink)
+    return grads, kinks
+
+
 def numerical_grad(fn, inputs, eps: float = 1e-6, upstream=None, indices=None):
     """Centered differences ``(f(x + eps) - f(x - eps)) / (2 eps)`` of ``sum(fn(*inputs) * upstream)``.
 
@@ -53,40 +81,7 @@ def numerical_grad(fn, inputs, eps: float = 1e-6, upstream=None, indices=None):
     Returns one array per input, each with its input's shape. ``indices`` (a list per input of flat indices)
     restricts the probes, as ``grad_check_sparse`` does; unprobed entries are NaN.
     """
-    tensors = _as_tensors(inputs)
-    grads = []
-    with no_grad():
-        for k, t in enumerate(tensors):
-            flat = t.data.reshape(-1)
-            if not np.shares_memory(flat, t.data):
-                raise ValueError("numerical_grad needs inputs whose data are contiguous arrays.")
-            g = np.full(flat.shape, np.nan) if indices is not None else np.zeros(flat.shape)
-            probe = range(flat.size) if indices is None else indices[k]
-            for i in probe:
-                old = flat[i]
-                flat[i] = old + eps
-                plus = _scalar_objective(fn, tensors, upstream)
-                flat[i] = old - eps
-                minus = _scalar_objective(fn, tensors, upstream)
-                flat[i] = old
-                g[i] = (plus - minus) / (2 * eps)
-            grads.append(g.reshape(t.shape))
-    return grads
-
-
-def _kink_at(fn, tensors, upstream, k, i, eps):
-    """True when one-sided differences at element i of input k disagree: the probe crossed a kink."""
-    flat = tensors[k].data.reshape(-1)
-    with no_grad():
-        f0 = _scalar_objective(fn, tensors, upstream)
-        old = flat[i]
-        flat[i] = old + eps
-        plus = _scalar_objective(fn, tensors, upstream)
-        flat[i] = old - eps
-        minus = _scalar_objective(fn, tensors, upstream)
-        flat[i] = old
-    right, left = plus - f0, f0 - minus
-    return abs(right - left) > 1e-2 * max(abs(right), abs(left), eps)
+    return _central_differences(fn, _as_tensors(inputs), upstream, eps, indices)[0]
 
 
 def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, upstream=None,
@@ -116,19 +111,18 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     if n_samples is not None:
         indices = [rng.choice(t.size, size=min(n_samples, t.size), replace=False) if t.requires_grad else []
                    for t in tensors]
-    numeric = numerical_grad(fn, tensors, eps=eps, upstream=upstream, indices=indices)
-    numeric = [n for t, n in zip(tensors, numeric) if t.requires_grad]
+    numeric, kinks = _central_differences(fn, tensors, upstream, eps, indices)
     positions = [k for k, t in enumerate(tensors) if t.requires_grad]
-    for k, t, a, n in zip(positions, wrt, analytic, numeric):
+    for k, t, a in zip(positions, wrt, analytic):
+        n = numeric[k]
         a = np.zeros(t.shape) if a is None else a.data.astype(np.float64)
         probed = ~np.isnan(n)
         diff = np.where(probed, np.abs(a - n), 0.0)
         bad = diff > atol + rtol * np.abs(np.where(probed, n, 0.0))
-        for i in np.flatnonzero(probed.reshape(-1)):
-            if _kink_at(fn, tensors, upstream, k, i, eps):
-                warnings.warn(f"gradcheck: input {k} element {np.unravel_index(i, t.shape)} sits within eps of a "
-                              f"kink; move it away from the kink for a meaningful check.", KinkWarning, stacklevel=2)
-                break
+        if kinks[k] and t.dtype == np.float64:
+            where = tuple(int(j) for j in np.unravel_index(kinks[k][0], t.shape))
+            warnings.warn(f"gradcheck: input {k} element {where} sits within eps of a kink (e.g. relu at 0); "
+                          f"move it away from the kink for a meaningful check.", KinkWarning, stacklevel=2)
         if bad.any():
             worst = np.unravel_index(int(np.argmax(np.where(bad, diff, -1))), t.shape)
             raise GradcheckError(

@@ -10,7 +10,7 @@ import os
 import re
 import tarfile
 import zlib
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .._files import atomic_write
 from ..errors import DataError, UnsafeFileError
@@ -39,7 +39,7 @@ def check_member(member: tarfile.TarInfo, archive) -> str:
             f"{archive}: member {name!r} has an absolute path; refusing the archive, use one whose "
             "members are relative paths."
         )
-    parts = [p for p in PurePosixPath(unix).parts if p not in ("", ".")]
+    parts = [p for p in unix.split("/") if p not in ("", ".")]
     if ".." in parts:
         raise UnsafeFileError(
             f"{archive}: member {name!r} would be written outside the target folder; refusing the archive, "

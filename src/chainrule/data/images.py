@@ -5,6 +5,7 @@ there are many (forked on Linux; one process elsewhere or when ``workers=1``).
 """
 from __future__ import annotations
 
+import collections
 import io
 import multiprocessing
 import os
@@ -16,8 +17,7 @@ import numpy as np
 from ..errors import ChainruleError, DataError
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".ppm", ".pgm", ".webp")
-_CHUNK = 1024            # images per task sent to a worker
-_PARALLEL_FROM = 2000    # fewer images than this are decoded in this process
+_CHUNK = 1024            # images per task sent to a worker; fewer images are decoded here
 
 
 class MissingDependencyError(ChainruleError, ImportError):
@@ -81,24 +81,44 @@ def default_workers() -> int:
 
 
 def decode_images(items, mode: str = "RGB", size=None, workers=None) -> np.ndarray:
-    """Decode ``items``, a sequence of ``(name, encoded_bytes)``, to uint8 (N, H, W, C), in input order.
+    """Decode ``items``, an iterable of ``(name, encoded_bytes)``, to uint8 (N, H, W, C), in input order.
 
-    All images must have one shape unless ``size=(H, W)`` is given. ``workers=None`` uses
-    `default_workers()` processes for large inputs; ``workers=1`` decodes here.
+    ``items`` is consumed lazily, so reading files overlaps with decoding in the workers. All images
+    must have one shape unless ``size=(H, W)`` is given. ``workers=None`` uses `default_workers()`
+    processes once there are many images; ``workers=1`` decodes in this process.
     """
-    items = list(items)
-    if not items:
+    it = iter(items)
+    first = next(it, None)
+    if first is None:
         raise DataError("No images to decode; check that the folder or archive holds image files.")
-    first = decode_image(items[0][1], items[0][0], mode, size)
-    shape = first.shape
-    workers = default_workers() if workers is None else int(workers)
-    chunks = [items[i:i + _CHUNK] for i in range(0, len(items), _CHUNK)]
-    if workers > 1 and len(items) >= _PARALLEL_FROM and sys.platform.startswith("linux"):
-        # fork, not spawn: spawn would re-run an unguarded user script in every worker.
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=ctx) as pool:
-            parts = list(pool.map(_decode_chunk, chunks, [mode] * len(chunks), [size] * len(chunks),
-                                  [shape] * len(chunks)))
-    else:
-        parts = [_decode_chunk(c, mode, size, shape) for c in chunks]
+    shape = decode_image(first[1], first[0], mode, size).shape
+    workers = default_workers() if workers is None else max(1, int(workers))
+    parts, chunk, pending, pool = [], [first], collections.deque(), None
+    try:
+        for item in it:
+            chunk.append(item)
+            if len(chunk) < _CHUNK:
+                continue
+            if pool is None and workers > 1 and sys.platform.startswith("linux"):
+                # fork, not spawn: spawn would re-run an unguarded user script in every worker.
+                pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+            if pool is None:
+                parts.append(_decode_chunk(chunk, mode, size, shape))
+            else:
+                pending.append(pool.submit(_decode_chunk, chunk, mode, size, shape))
+                while len(pending) > 2 * workers:          # bound the bytes waiting in the queue
+                    parts.append(pending.popleft().result())
+            chunk = []
+        if chunk:
+            if pool is None:
+                parts.append(_decode_chunk(chunk, mode, size, shape))
+            else:
+                pending.append(pool.submit(_decode_chunk, chunk, mode, size, shape))
+        while pending:
+            parts.append(pending.popleft().result())
+    finally:
+        if pool is not None:
+            for f in pending:
+                f.cancel()
+            pool.shutdown(wait=True)
     return np.concatenate(parts) if len(parts) > 1 else parts[0]

@@ -1,0 +1,192 @@
+"""One sweep over the derivative table: every registered op is gradchecked in float64 (and compared with
+PyTorch when it is installed) on shapes that include 0-d, broadcasting and batched cases."""
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.ops import OPS
+
+rng = np.random.default_rng(1234)
+
+
+def away_from_zero(*shape):
+    """Values in +-[0.3, 1.5]: keeps finite-difference probes away from kinks at 0."""
+    return rng.uniform(0.3, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
+
+
+def positive(*shape):
+    return rng.uniform(0.5, 2.0, shape)
+
+
+def normal(*shape):
+    return rng.standard_normal(shape)
+
+
+def distinct(*shape):
+    """Values whose pairwise gaps are far larger than eps (no ties for max/min)."""
+    n = int(np.prod(shape)) if shape else 1
+    return (rng.permutation(n) * 0.37 - n * 0.15).reshape(shape)
+
+
+# name -> list of (inputs (arrays, or non-array constants), params). Arrays become float64 tensors with grad.
+CASES = {
+    "add": [((normal(3, 4), normal(4)), {}), ((normal(), normal(2, 3)), {}), ((normal(2, 1, 3), normal(4, 1)), {})],
+    "sub": [((normal(3, 4), normal(3, 1)), {}), ((normal(5), normal()), {})],
+    "mul": [((normal(3, 4), normal(4)), {}), ((normal(), normal(2, 2)), {})],
+    "div": [((normal(3, 4), positive(3, 1)), {}), ((normal(2), positive()), {})],
+    "pow": [((positive(3, 2), normal(3, 2)), {}), ((positive(4), 3), {}), ((positive(2, 3), normal(3)), {})],
+    "maximum": [((distinct(3, 4), distinct(3, 4) + 0.1), {}), ((distinct(2, 3), 0.05), {})],
+    "minimum": [((distinct(3, 4), distinct(3, 4) + 0.1), {}), ((distinct(4), distinct(3, 1)), {})],
+    "where": [((normal(3, 4) > 0, normal(3, 4), normal(4)), {})],
+    "astype": [((normal(3, 2),), {"dtype": np.float64})],
+    "neg": [((normal(3, 4),), {})],
+    "exp": [((normal(3, 4),), {}), ((normal(),), {})],
+    "log": [((positive(3, 4),), {})],
+    "sqrt": [((positive(3, 4),), {})],
+    "abs": [((away_from_zero(3, 4),), {})],
+    "clip": [((away_from_zero(4, 5),), {"min": -0.9, "max": 0.8}), ((away_from_zero(6),), {"min": 0.1})],
+    "erf": [((normal(3, 4),), {})],
+    "relu": [((away_from_zero(3, 4),), {})],
+    "leaky_relu": [((away_from_zero(3, 4),), {"negative_slope": 0.1})],
+    "elu": [((away_from_zero(3, 4),), {"alpha": 1.3})],
+    "sigmoid": [((normal(3, 4) * 3,), {})],
+    "tanh": [((normal(3, 4) * 2,), {})],
+    "silu": [((normal(3, 4) * 2,), {})],
+    "softplus": [((normal(3, 4) * 3,), {}), ((normal(5) * 3,), {"beta": 2.0, "threshold": 4.0})],
+    "gelu": [((normal(3, 4) * 2,), {}), ((normal(3, 4) * 2,), {"approximate": "tanh"})],
+    "sum": [((normal(3, 4),), {}), ((normal(2, 3, 4),), {"axis": 1}), ((normal(2, 3, 4),), {"axis": (0, 2), "keepdims": True})],
+    "mean": [((normal(3, 4),), {"axis": 0}), ((normal(2, 3),), {}), ((normal(2, 3, 4),), {"axis": -1, "keepdims": True})],
+    "max": [((distinct(3, 4),), {"axis": 1}), ((distinct(5),), {}), ((distinct(2, 3, 4),), {"axis": (0, 2), "keepdims": True})],
+    "min": [((distinct(3, 4),), {"axis": 0}), ((distinct(2, 3),), {})],
+    "var": [((normal(4, 5),), {"axis": 1}), ((normal(6),), {"ddof": 1}), ((normal(2, 3, 4),), {"axis": (0, 1), "keepdims": True})],
+    "logsumexp": [((normal(3, 4),), {"axis": 1}), ((normal(5),), {}), ((normal(2, 3),), {"axis": 0, "keepdims": True})],
+    "softmax": [((normal(3, 4),), {"axis": -1}), ((normal(3, 4),), {"axis": 0})],
+    "log_softmax": [((normal(3, 4),), {"axis": -1}), ((normal(2, 3, 4),), {"axis": 1})],
+    "reshape": [((normal(3, 4),), {"shape": (2, 6)}), ((normal(),), {"shape": (1, 1)})],
+    "transpose": [((normal(3, 4),), {}), ((normal(2, 3, 4),), {"axes": (1, 2, 0)})],
+    "broadcast_to": [((normal(3, 1),), {"shape": (2, 3, 4)}), ((normal(),), {"shape": (3,)})],
+    "getitem": [((normal(4, 5),), {"index": (slice(1, 3), slice(None, None, 2))}),
+                ((normal(4, 5),), {"index": np.array([0, 2, 2, 3])}),
+                ((normal(4, 5),), {"index": normal(4, 5) > 0}),
+                ((normal(4, 5),), {"index": (np.array([1, 1, 0]), np.array([2, 2, 4]))}),
+                ((normal(3, 4),), {"index": (1, Ellipsis, None)})],
+    "index_add": [((normal(3, 5),), {"index": np.array([0, 2, 0]), "shape": (4, 5)}),
+                  ((normal(2, 2),), {"index": (slice(0, 2), slice(1, 3)), "shape": (3, 4)})],
+    "concatenate": [((normal(2, 3), normal(4, 3)), {"axis": 0}), ((normal(2, 3), normal(2, 1), normal(2, 2)), {"axis": -1})],
+    "stack": [((normal(2, 3), normal(2, 3)), {"axis": 0}), ((normal(3), normal(3), normal(3)), {"axis": -1})],
+    "matmul": [((normal(3, 4), normal(4, 2)), {}), ((normal(4), normal(4, 2)), {}), ((normal(3, 4), normal(4)), {}),
+               ((normal(4), normal(4)), {}), ((normal(2, 3, 4), normal(4, 5)), {}), ((normal(2, 1, 3, 4), normal(3, 4, 2)), {}),
+               ((normal(5), normal(2, 5, 3)), {})],
+    "linear": [((normal(5, 4), normal(3, 4), normal(3)), {}), ((normal(2, 5, 4), normal(3, 4)), {})],
+    "cross_entropy": [((normal(5, 4) * 3, np.array([0, 3, 1, 1, 2])), {}),
+                      ((normal(4, 3), np.array([2, 0, 1, 1])), {"reduction": "sum"}),
+                      ((normal(4, 3), np.array([2, 0, 1, 1])), {"reduction": "none", "label_smoothing": 0.2})],
+}
+
+
+def test_every_op_in_the_table_has_test_cases():
+    assert set(CASES) == set(OPS), f"ops without cases: {set(OPS) - set(CASES)}; stale cases: {set(CASES) - set(OPS)}"
+
+
+def _tensors(inputs):
+    return [cr.tensor(a, dtype=np.float64, requires_grad=True)
+            if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a for a in inputs]
+
+
+PARAMS = [pytest.param(name, i, id=f"{name}-{i}") for name in sorted(CASES) for i in range(len(CASES[name]))]
+
+
+@pytest.mark.parametrize("name,i", PARAMS)
+def test_gradcheck(name, i):
+    inputs, kw = CASES[name][i]
+    op = OPS[name]
+    tensors = _tensors(inputs)
+    if not op.differentiable:
+        pytest.skip("not differentiable")
+    assert cr.gradcheck(lambda *ts: op(*ts, **kw), tensors)
+
+
+@pytest.mark.parametrize("name,i", PARAMS)
+def test_gradients_have_their_variables_shape(name, i):
+    inputs, kw = CASES[name][i]
+    tensors = _tensors(inputs)
+    out = OPS[name](*tensors, **kw)
+    out.backward(np.ones(out.shape))
+    for t in tensors:
+        if isinstance(t, cr.Tensor):
+            assert t.grad is not None and t.grad.shape == t.shape and t.grad.dtype == t.dtype
+
+
+@pytest.mark.parametrize("name,i", PARAMS)
+def test_array_call_equals_tensor_call(name, i):
+    """An op called on plain arrays computes the same values as on tensors (the 'dual' VJP contract)."""
+    inputs, kw = CASES[name][i]
+    a = OPS[name](*inputs, **kw)
+    t = OPS[name](*_tensors(inputs), **kw)
+    np.testing.assert_allclose(np.asarray(a), t.data, rtol=1e-12, atol=1e-12)
+
+
+# --- PyTorch as an oracle -----------------------------------------------------------------------------------
+
+def _torch_fns(torch):
+    F = torch.nn.functional
+
+    def dims(kw):
+        return kw.get("axis") if kw.get("axis") is not None else None
+
+    def red(fn):
+        def call(x, axis=None, keepdims=False, **kw):
+            if axis is None:
+                out = fn(x)
+                return out
+            return fn(x, dim=axis, keepdim=keepdims)
+        return call
+
+    return {
+        "add": lambda x, y: x + y, "sub": lambda x, y: x - y, "mul": lambda x, y: x * y, "div": lambda x, y: x / y,
+        "pow": lambda x, y: x ** y, "maximum": lambda x, y: torch.maximum(x, torch.as_tensor(y, dtype=x.dtype)),
+        "minimum": torch.minimum, "where": torch.where, "neg": torch.neg, "exp": torch.exp, "log": torch.log,
+        "sqrt": torch.sqrt, "abs": torch.abs, "erf": torch.erf,
+        "clip": lambda x, min=None, max=None: torch.clamp(x, min, max), "relu": torch.relu,
+        "leaky_relu": lambda x, negative_slope: F.leaky_relu(x, negative_slope),
+        "elu": lambda x, alpha: F.elu(x, alpha), "sigmoid": torch.sigmoid, "tanh": torch.tanh, "silu": F.silu,
+        "softplus": lambda x, beta=1.0, threshold=20.0: F.softplus(x, beta, threshold),
+        "gelu": lambda x, approximate="none": F.gelu(x, approximate=approximate),
+        "sum": red(torch.sum), "mean": red(torch.mean), "max": red(torch.amax), "min": red(torch.amin),
+        "var": lambda x, axis=None, ddof=0, keepdims=False: torch.var(x, dim=axis, correction=ddof, keepdim=keepdims),
+        "logsumexp": lambda x, axis=None, keepdims=False: torch.logsumexp(
+            x, dim=tuple(range(x.ndim)) if axis is None else axis, keepdim=keepdims),
+        "softmax": lambda x, axis: torch.softmax(x, axis), "log_softmax": lambda x, axis: torch.log_softmax(x, axis),
+        "matmul": torch.matmul, "linear": F.linear,
+        "cross_entropy": lambda x, t, reduction="mean", label_smoothing=0.0: F.cross_entropy(
+            x, t, reduction=reduction, label_smoothing=label_smoothing),
+    }
+
+
+def _to_torch(torch, a):
+    if isinstance(a, np.ndarray):
+        t = torch.from_numpy(a.copy())
+        if a.dtype.kind == "f":
+            t.requires_grad_(True)
+        return t
+    return a
+
+
+@pytest.mark.parametrize("name,i", PARAMS)
+def test_matches_torch(name, i):
+    torch = pytest.importorskip("torch")
+    fns = _torch_fns(torch)
+    if name not in fns:
+        pytest.skip("no direct torch counterpart (shape/indexing ops are covered by gradcheck)")
+    inputs, kw = CASES[name][i]
+    ours_in = _tensors(inputs)
+    ours = OPS[name](*ours_in, **kw)
+    theirs_in = [_to_torch(torch, a) for a in inputs]
+    theirs = fns[name](*theirs_in, **kw)
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+    upstream = np.random.default_rng(0).standard_normal(ours.shape)
+    ours.backward(upstream)
+    theirs.backward(torch.from_numpy(upstream))
+    for a, t in zip(ours_in, theirs_in):
+        if isinstance(a, cr.Tensor):
+            np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=1e-9, atol=1e-12)
