@@ -13,6 +13,7 @@ are released as soon as a node's backward has run, unless ``retain_graph=True``.
 from __future__ import annotations
 
 import contextlib
+import sys
 import traceback
 
 import numpy as np
@@ -111,14 +112,17 @@ class Node:
     """One recorded op application: the ``grad_fn`` of the tensor it produced.
 
     ``op`` knows how to compute the vector-Jacobian products; ``args`` are the op's inputs (tensors and
-    constants), ``kw`` its parameters, ``ans``/``cache`` the forward results its backward reuses.
+    constants) and ``arrays`` the same with tensors replaced by their arrays, ``kw`` its parameters,
+    ``ans``/``cache`` the forward results its backward reuses, ``needs`` which inputs need a gradient.
     """
 
-    __slots__ = ("op", "args", "kw", "ans", "cache", "needs", "hooks", "retained", "site", "__weakref__")
+    __slots__ = ("op", "args", "arrays", "kw", "ans", "cache", "needs", "hooks", "retained", "site",
+                 "__weakref__")
 
-    def __init__(self, op, args, kw, needs, ans=None, cache=None):
+    def __init__(self, op, args, kw, needs, ans=None, cache=None, arrays=None):
         self.op = op
         self.args = args
+        self.arrays = arrays
         self.kw = kw
         self.needs = needs
         self.ans = ans
@@ -161,6 +165,7 @@ class Node:
     def release(self):
         """Drop the inputs and saved buffers: the graph can no longer be backpropagated."""
         self.args = None
+        self.arrays = None
         self.ans = None
         self.cache = None
 
@@ -212,14 +217,31 @@ def _toposort(roots):
         if node in seen:
             continue
         seen.add(node)
-        node._check_alive()
+        if node.args is None:
+            node._check_alive()
         stack.append((node, True))
         for a in node.args:
-            fn = getattr(a, "grad_fn", None)
-            if fn is not None and fn not in seen:
-                stack.append((fn, False))
+            if isinstance(a, _Tensor):
+                fn = a.grad_fn
+                if fn is not None and fn not in seen:
+                    stack.append((fn, False))
     order.reverse()
     return order
+
+
+def _observe(node, g, graph, node_caps, captured):
+    """Run a node's tensor hooks, fill ``retain_grad`` tensors and captured gradients; return the gradient."""
+    if node.hooks:
+        g = _run_hooks(node.hooks, g, graph)
+    if node.retained is not None:
+        tensor = node.retained()
+        if tensor is not None:
+            gt = g if graph else _Tensor(g.copy())
+            tensor.grad = gt if tensor.grad is None else tensor.grad + gt
+    i = node_caps.get(id(node))
+    if i is not None:
+        captured[i] = g
+    return g
 
 
 def _run_hooks(hooks, g, graph):
@@ -229,6 +251,15 @@ def _run_hooks(hooks, g, graph):
         if out is not None:
             g = out if graph else np.asarray(out.data if isinstance(out, _Tensor) else out)
     return g
+
+
+def _sole_owner(array, expected_refs: int) -> bool:
+    """True when nothing but the engine holds ``array`` (no view, no other tensor, no user variable).
+
+    Only then may a gradient be accumulated into it in place; the reference count is exact in CPython.
+    """
+    return (type(array) is np.ndarray and array.flags.owndata and array.flags.writeable
+            and sys.getrefcount(array) <= expected_refs)
 
 
 def _accumulate_leaf(t, g, graph, handed):
@@ -242,6 +273,8 @@ def _accumulate_leaf(t, g, graph, handed):
             g = g.copy()  # never let two leaves, or a read-only broadcast view, share one gradient buffer
         handed.add(id(g))
         t.grad = _Tensor(g)
+    elif id(t.grad.data) in handed and _sole_owner(t.grad.data, 3):
+        t.grad.data += g  # set earlier in this pass and referenced by t.grad alone: add in place
     else:
         t.grad = _Tensor(t.grad.data + g)
 
@@ -253,7 +286,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
     accumulated into any ``.grad``; otherwise leaves accumulate into ``.grad``.
     """
     graph = create_graph
-    grads, owned, handed = {}, set(), set()
+    grads, handed = {}, set()
     leaf_caps = {id(t): i for i, t in enumerate(capture)} if capture is not None else {}
     node_caps = ({id(t.grad_fn): i for i, t in enumerate(capture) if t.grad_fn is not None}
                  if capture is not None else {})
@@ -275,34 +308,27 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
         fn = t.grad_fn
         if fn in grads:
             grads[fn] = grads[fn] + g
-            owned.add(fn)
         else:
             grads[fn] = g
             root_nodes.append(fn)
 
+    anomaly = _GradMode.anomaly
     with set_grad_enabled(graph):
         for node in _toposort(root_nodes):
             g = grads.pop(node, None)
             if g is None:
                 continue
-            if node.hooks:
-                g = _run_hooks(node.hooks, g, graph)
-            if node.retained is not None:
-                tensor = node.retained()
-                if tensor is not None:
-                    gt = g if graph else _Tensor(g.copy())
-                    tensor.grad = gt if tensor.grad is None else tensor.grad + gt
-            i = node_caps.get(id(node))
-            if i is not None:
-                captured[i] = g
+            if node.hooks or node.retained is not None or node_caps:
+                g = _observe(node, g, graph, node_caps, captured)
             in_grads = node.op.backward(node, g, graph)
-            name = node.op.name
-            for a, need, gi in zip(node.args, node.needs, in_grads):
-                if not need or gi is None:
+            for a, gi in zip(node.args, in_grads):
+                if gi is None:
                     continue
-                gi = _fix_grad(gi, a, name)
-                if _GradMode.anomaly:
-                    _check_finite(gi, "backward", name, node.site)
+                data = a.data
+                if gi.shape != data.shape or gi.dtype != data.dtype:
+                    gi = _fix_grad(gi, a, node.op.name)
+                if anomaly:
+                    _check_finite(gi, "backward", node.op.name, node.site)
                 fn = a.grad_fn
                 if fn is None:
                     deliver_leaf(a, gi)
@@ -312,13 +338,12 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                     grads[fn] = gi
                 elif graph:
                     grads[fn] = prev + gi
-                elif fn in owned:
-                    prev += gi
+                elif _sole_owner(prev, 4):
+                    prev += gi  # the copy gate, accumulated in place into a buffer no one else sees
                 else:
                     grads[fn] = prev + gi
-                    owned.add(fn)
             if not retain_graph:
-                node.release()
+                node.args = node.arrays = node.ans = node.cache = None
     return captured
 
 
@@ -450,7 +475,7 @@ class Function:
         return out
 
 
-def record(op, args, kw, out, cache, needs):
+def record(op, args, kw, out, cache, needs, arrays=None):
     """Wrap a forward result in a tensor and, when recording, attach the node that made it."""
     t = _Tensor.__new__(_Tensor)
     t.data = out
@@ -461,7 +486,7 @@ def record(op, args, kw, out, cache, needs):
         t.grad_fn = None
         t.requires_grad = False
     else:
-        t.grad_fn = Node(op, args, kw, needs, out if op.uses_ans else None, cache)
+        t.grad_fn = Node(op, args, kw, needs, out if op.uses_ans else None, cache, arrays)
         t.requires_grad = True
     if _GradMode.anomaly:
         _check_finite(out, "forward", op.name, _creation_site())

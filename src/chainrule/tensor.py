@@ -10,6 +10,8 @@ import numpy as np
 
 from . import autograd
 from .errors import ChainruleError
+from .ops import elementwise as _ew, fused as _fused, linalg as _linalg, reduce as _red, shape as _shp
+from .ops import registry as _registry
 
 __all__ = ["Tensor", "tensor", "set_default_dtype", "get_default_dtype", "zeros", "ones", "randn", "rand",
            "arange", "zeros_like", "ones_like", "full"]
@@ -420,6 +422,7 @@ class Tensor:
 
 
 autograd._bind_tensor(Tensor)
+_registry.bind_tensor_type(Tensor)
 
 
 def _axis(axis):
@@ -497,8 +500,6 @@ def arange(*args, dtype=None) -> Tensor:
     return Tensor(np.arange(*args, dtype=dtype))
 
 
-# The methods above reach the ops through this module; imported last because the ops record Tensors.
-from .ops import elementwise as _ew, fused as _fused, linalg as _linalg, reduce as _red, shape as _shp  # noqa: E402
-
+# The methods above reach every op by name through this namespace.
 _ops = type("ops", (), {name: staticmethod(op) for m in (_ew, _red, _shp, _linalg, _fused)
                         for name, op in vars(m).items() if hasattr(op, "vjps")})

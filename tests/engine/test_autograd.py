@@ -296,3 +296,21 @@ def test_memory_of_matmul_backward_is_a_small_multiple_of_the_inputs():
     inputs = x.data.nbytes + W.data.nbytes
     assert peak < 1.5 * inputs, (peak, inputs)
     assert W.grad.shape == W.shape
+
+
+def test_in_place_accumulation_never_changes_a_gradient_the_user_holds():
+    w = cr.tensor([1.0, 2.0], requires_grad=True)
+    (w * 3).sum().backward()
+    held = w.grad
+    (w * w).sum().backward()
+    np.testing.assert_array_equal(held.data, [3, 3])          # the old gradient object is untouched
+    np.testing.assert_array_equal(w.grad.data, [5, 7])
+
+
+def test_fan_out_through_shared_upstream_buffers_sums_correctly():
+    x = cr.tensor([1.0, -2.0], dtype=np.float64, requires_grad=True)
+    a = x * 3
+    b = a + a          # add gate: the same upstream buffer reaches a twice
+    c = b + a + x      # and a third time, plus x directly
+    (c * c).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 2 * (10 * x.data) * 10)

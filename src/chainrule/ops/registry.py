@@ -16,11 +16,18 @@ import numpy as np
 from ..autograd import _GradMode, record
 
 OPS: dict[str, "Op"] = {}
+_Tensor = None  # chainrule.tensor.Tensor, bound by bind_tensor_type once that class exists
+
+
+def bind_tensor_type(cls) -> None:
+    """Tell the ops which class is the tensor (tensor.py imports the ops, so it cannot be imported here)."""
+    global _Tensor
+    _Tensor = cls
 
 
 def raw(x):
     """The NumPy array behind a tensor (or ``x`` itself): for masks and indices, which are never differentiated."""
-    return getattr(x, "data", x) if hasattr(x, "grad_fn") else x
+    return x.data if isinstance(x, _Tensor) else x
 
 
 class Op:
@@ -32,54 +39,55 @@ class Op:
     ``vjp_all(g, ans, needs, *inputs, **params)`` replaces ``vjps`` for ops with a variable number of inputs.
     """
 
-    __slots__ = ("name", "forward", "vjps", "vjp_all", "gate", "uses_ans", "cached", "doc")
+    __slots__ = ("name", "forward", "vjps", "vjp_all", "gate", "uses_ans", "cached", "differentiable", "doc")
 
     def __init__(self, name, forward, vjps=(), vjp_all=None, gate=None, uses_ans=False, cached=False):
         self.name, self.forward, self.vjps, self.vjp_all = name, forward, tuple(vjps), vjp_all
         self.gate, self.uses_ans, self.cached = gate, uses_ans, cached
+        self.differentiable = bool(self.vjps) or vjp_all is not None
         self.doc = (forward.__doc__ or "").strip()
 
-    @property
-    def differentiable(self) -> bool:
-        return bool(self.vjps) or self.vjp_all is not None
-
     def __call__(self, *args, **kw):
-        needs = None
-        tensor_in = False
+        tensor_in = grad_in = False
+        arrays, needs = [], []
         for a in args:
-            if hasattr(a, "grad_fn"):
+            if isinstance(a, _Tensor):
                 tensor_in = True
+                arrays.append(a.data)
                 if a.requires_grad:
-                    needs = True
-        if not tensor_in:
-            out = self.forward(*args, **kw)
-            return out[0] if self.cached else out
-        arrays = [a.data if hasattr(a, "grad_fn") else a for a in args]
+                    grad_in = True
+                    needs.append(True)
+                    continue
+            else:
+                arrays.append(a)
+            needs.append(False)
         out = self.forward(*arrays, **kw)
         cache = None
         if self.cached:
             out, cache = out
-        if needs and _GradMode.enabled and self.differentiable:
-            needs = tuple(hasattr(a, "grad_fn") and a.requires_grad for a in args)
-        else:
-            needs, cache = None, None
-        return record(self, args, kw, out, cache, needs)
+        if not tensor_in:
+            return out
+        if grad_in and _GradMode.enabled and self.differentiable:
+            return record(self, args, kw, out, cache, needs, arrays)
+        return record(self, args, kw, out, None, None)
 
     def backward(self, node, g, graph):
-        """The downstream gradients for every input of ``node``, given the upstream gradient ``g``."""
+        """The downstream gradients for every input of ``node`` (``None`` where none is needed)."""
         kw = node.kw
         if graph:
             args = node.args
             ans = self(*args, **kw) if self.uses_ans else None
             cache = None
         else:
-            args = [a.data if hasattr(a, "grad_fn") else a for a in node.args]
-            ans, cache = node.ans, node.cache
+            args, ans, cache = node.arrays, node.ans, node.cache
         if self.cached:
             kw = dict(kw, cache=cache)
         if self.vjp_all is not None:
             return self.vjp_all(g, ans, node.needs, *args, **kw)
-        return [vjp(g, ans, *args, **kw) if need else None for vjp, need in zip(self.vjps, node.needs)]
+        vjps = self.vjps
+        if len(vjps) == 1:  # one input, and it needs a gradient, or there would be no node
+            return (vjps[0](g, ans, *args, **kw),)
+        return [vjp(g, ans, *args, **kw) if need else None for vjp, need in zip(vjps, node.needs)]
 
     def __repr__(self):
         return f"Op({self.name})"
