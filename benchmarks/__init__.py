@@ -1,0 +1,1 @@
+"""chainrule's benchmarks: ``python -m benchmarks [--quick] [--only NAME ...]`` prints every table."""
