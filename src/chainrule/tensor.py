@@ -139,6 +139,22 @@ class Tensor:
             extras.append(f"name={self.name!r}")
         return "tensor(" + ", ".join([body] + extras) + ")"
 
+    def _repr_html_(self) -> str:
+        """Jupyter: a compact card with shape, dtype, grad_fn, a few values and the gradient's norm."""
+        import html
+        facts = [f"shape {self.shape}", f"{self.data.dtype}"]
+        if self.grad_fn is not None:
+            facts.append(f"grad_fn {self.grad_fn.name}")
+        elif self.requires_grad:
+            facts.append("leaf, requires_grad")
+        if self.grad is not None:
+            facts.append(f"|grad| {float(np.linalg.norm(self.grad.data)):.4g}")
+        values = np.array2string(self.data, precision=4, threshold=12, edgeitems=2, separator=", ")
+        title = f"<b>{html.escape(self.name)}</b> " if self.name else ""
+        return (f"<div class='chainrule-tensor' style='font-family:monospace'>{title}"
+                f"<span style='color:#555'>tensor · {html.escape(' · '.join(facts))}</span>"
+                f"<pre style='margin:2px 0'>{html.escape(values)}</pre></div>")
+
     # --- autograd ----------------------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False) -> None:
         """Backpropagate from this tensor, accumulating into the ``.grad`` of every leaf that requires grad.

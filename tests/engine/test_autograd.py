@@ -314,3 +314,11 @@ def test_fan_out_through_shared_upstream_buffers_sums_correctly():
     c = b + a + x      # and a third time, plus x directly
     (c * c).sum().backward()
     np.testing.assert_allclose(x.grad.data, 2 * (10 * x.data) * 10)
+
+
+def test_tensor_html_repr_shows_shape_dtype_grad_fn_and_values():
+    x = cr.tensor([[1.0, 2.0]], requires_grad=True, name="x<1>")
+    y = x * 3
+    html = y._repr_html_()
+    assert "shape (1, 2)" in html and "float32" in html and "grad_fn mul" in html and "3., 6." in html
+    assert "x&lt;1&gt;" in x._repr_html_()  # names are escaped
