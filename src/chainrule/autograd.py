@@ -233,12 +233,12 @@ def _observe(node, g, graph, node_caps, captured):
     """Run a node's tensor hooks, fill ``retain_grad`` tensors and captured gradients; return the gradient."""
     if node.hooks:
         g = _run_hooks(node.hooks, g, graph)
-    if node.retained is not None:
+    if node.retained is not None and node_caps is None:  # grad() fills no .grad, not even retained ones
         tensor = node.retained()
         if tensor is not None:
             gt = g if graph else _Tensor(g.copy())
             tensor.grad = gt if tensor.grad is None else tensor.grad + gt
-    i = node_caps.get(id(node))
+    i = node_caps.get(id(node)) if node_caps is not None else None
     if i is not None:
         captured[i] = g
     return g
@@ -289,13 +289,15 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
     grads, handed = {}, set()
     leaf_caps = {id(t): i for i, t in enumerate(capture)} if capture is not None else {}
     node_caps = ({id(t.grad_fn): i for i, t in enumerate(capture) if t.grad_fn is not None}
-                 if capture is not None else {})
+                 if capture is not None else None)
     captured = [None] * (len(capture) if capture is not None else 0)
 
     def deliver_leaf(t, g):
         if capture is not None:
             i = leaf_caps.get(id(t))
             if i is not None:
+                if t._hooks:
+                    g = _run_hooks(t._hooks, g, graph)
                 captured[i] = g if captured[i] is None else captured[i] + g
         elif t.requires_grad:
             _accumulate_leaf(t, g, graph, handed)
@@ -318,7 +320,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
             g = grads.pop(node, None)
             if g is None:
                 continue
-            if node.hooks or node.retained is not None or node_caps:
+            if node.hooks or node.retained is not None or capture is not None:
                 g = _observe(node, g, graph, node_caps, captured)
             in_grads = node.op.backward(node, g, graph)
             for a, gi in zip(node.args, in_grads):

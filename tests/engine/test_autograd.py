@@ -322,3 +322,15 @@ def test_tensor_html_repr_shows_shape_dtype_grad_fn_and_values():
     html = y._repr_html_()
     assert "shape (1, 2)" in html and "float32" in html and "grad_fn mul" in html and "3., 6." in html
     assert "x&lt;1&gt;" in x._repr_html_()  # names are escaped
+
+
+def test_grad_touches_no_grad_attribute_and_runs_leaf_hooks_like_backward():
+    x = cr.tensor(2.0, requires_grad=True)
+    x.register_hook(lambda g: g * 10)
+    q = x * 3
+    q.retain_grad()
+    f = q * q
+    (g,) = cr.grad(f, x, retain_graph=True)
+    assert q.grad is None and x.grad is None
+    f.backward()
+    assert g.item() == x.grad.item() == 360.0

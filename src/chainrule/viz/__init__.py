@@ -1,0 +1,17 @@
+"""Pictures of what backprop does: computational graphs (DOT), training plots, self-contained HTML reports.
+
+- :func:`graph` (in :mod:`chainrule.viz.dot`) draws the graph behind a tensor with values, gradients and gate roles; :func:`explain`
+  writes its backward pass as "downstream = local x upstream" lines.
+- :func:`expression_graph` (:mod:`chainrule.viz.expression`) does both for a typed expression (``"(x + y) * z"``), behind ``chainrule graph``.
+- :mod:`chainrule.viz.plots`: loss curves, weight templates, decision boundaries, activations, gradient
+  norms, dead ReLUs, confusion matrices (matplotlib, imported only when a plot is drawn).
+- :func:`write_report`: one HTML file with tables, pictures and text, readable offline.
+"""
+from .expression import ExpressionError, evaluate, expression_graph, parse, parse_values
+from .dot import Graph, GraphFreedError, GraphvizNotFoundError, dot_available, explain, graph
+from .report import write_report
+from . import plots  # noqa: E402  (matplotlib itself is imported only when a plot is drawn)
+
+__all__ = ["graph", "explain", "Graph", "GraphvizNotFoundError", "GraphFreedError", "dot_available",
+           "ExpressionError", "parse", "parse_values", "evaluate", "expression_graph", "write_report", "plots"]
+
