@@ -23,3 +23,7 @@ class CheckpointError(ChainruleError, ValueError):
 
 class ConfigError(ChainruleError, ValueError):
     """An option or configuration value that is out of range or unknown."""
+
+
+class MissingDependencyError(ChainruleError, ImportError):
+    """An optional package that this feature needs is not installed (the message says which extra to install)."""

@@ -113,21 +113,25 @@ def safe_extract(path, dest) -> list:
             raise DataError(f"{path}: the tar archive is corrupt or truncated ({e}); download it again.") from None
         rels = [check_member(m, path) for m in members]          # refuse before writing anything
         written = []
-        for member, rel in zip(members, rels):
-            if not rel:
-                continue
-            target = (root / rel).resolve()
-            if target != root and root not in target.parents:    # a symlink already inside dest
-                raise UnsafeFileError(
-                    f"{path}: member {member.name!r} resolves outside {dest}; refusing, remove links from the target folder."
-                )
-            if member.isdir():
-                target.mkdir(parents=True, exist_ok=True)
-                os.chmod(target, 0o755)
-                continue
-            with tf.extractfile(member) as src, atomic_write(target, "wb") as out:
-                while chunk := src.read(1 << 20):
-                    out.write(chunk)
-            os.chmod(target, 0o644)
-            written.append(target)
+        try:
+            for member, rel in zip(members, rels):
+                if not rel:
+                    continue
+                target = (root / rel).resolve()
+                if target != root and root not in target.parents:    # a symlink already inside dest
+                    raise UnsafeFileError(
+                        f"{path}: member {member.name!r} resolves outside {dest}; refusing, "
+                        "remove links from the target folder."
+                    )
+                if member.isdir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    os.chmod(target, 0o755)
+                    continue
+                with tf.extractfile(member) as src, atomic_write(target, "wb") as out:
+                    while chunk := src.read(1 << 20):
+                        out.write(chunk)
+                os.chmod(target, 0o644)
+                written.append(target)
+        except (tarfile.TarError, EOFError, zlib.error) as e:
+            raise DataError(f"{path}: the tar archive is corrupt or truncated ({e}); download it again.") from None
     return written

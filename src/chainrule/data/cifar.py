@@ -36,7 +36,8 @@ def read_python_batch(data: bytes, name: str):
     """Parse one python batch (the bytes of e.g. ``data_batch_1``) to ``(X uint8 (N,32,32,3), y int64 (N,))``."""
     batch = safe_loads(data, name)
     if not isinstance(batch, dict):
-        raise DataError(f"{name}: not a CIFAR-10 python batch (it holds a {type(batch).__name__}, not a dict); get a fresh copy.")
+        raise DataError(f"{name}: not a CIFAR-10 python batch (it holds a {type(batch).__name__}, not a dict); "
+                        "get a fresh copy.")
     X, labels = _get(batch, "data"), _get(batch, "labels")
     if not isinstance(X, np.ndarray) or X.dtype != np.uint8 or X.ndim != 2 or X.shape[1] != 3072:
         got = f"{X.dtype} array of shape {X.shape}" if isinstance(X, np.ndarray) else type(X).__name__
@@ -90,7 +91,8 @@ def _read_files(path: Path, wanted: list) -> dict:
 def _assemble(path, files, reader, names, meta_classes, layout):
     missing = [n for n in names if n not in files]
     if missing:
-        raise DataError(f"{path}: missing {', '.join(missing)}; the CIFAR-10 {layout} copy is incomplete, download it again.")
+        raise DataError(f"{path}: missing {', '.join(missing)}; the CIFAR-10 {layout} copy is incomplete, "
+                        "download it again.")
     parts = {n: reader(files[n], f"{path}/{n}") for n in names}
     Xtr = np.concatenate([parts[n][0] for n in names[:-1]])
     ytr = np.concatenate([parts[n][1] for n in names[:-1]])

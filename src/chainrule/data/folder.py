@@ -42,7 +42,7 @@ def _layout(rel: str):
 
 
 def plan_folder(rels, where):
-    """Sort image paths into splits: ``(prefix, {split: [(rel, class_name)]}, classes)``; DataError if the layout is wrong."""
+    """Sort image paths into splits: ``(prefix, {split: [(rel, label)]}, classes)``; DataError if the layout is wrong."""
     found = {}
     for rel in rels:
         if not is_image(rel):
@@ -68,7 +68,8 @@ def plan_folder(rels, where):
     splits = {}
     for rel, split, cls in sorted(entries):
         if cls not in index:
-            raise DataError(f"{where}: class folder {cls!r} appears in {split}/ but not in train/; add it to train/ or remove it.")
+            raise DataError(f"{where}: class folder {cls!r} appears in {split}/ but not in train/; "
+                            "add it to train/ or remove it.")
         splits.setdefault(split, []).append((rel, index[cls]))
     return prefix, splits, classes
 
@@ -95,7 +96,8 @@ def _in_layout(rel: str) -> bool:
 
 
 def display_name(classes, image_shape, rels, fallback: str) -> str:
-    """"CIFAR-10 (JPEG copy)" for CIFAR-10 re-encoded as JPEG, "CIFAR-10 (image folder)" for other encodings, else ``fallback``."""
+    """"CIFAR-10 (JPEG copy)" for CIFAR-10 re-encoded as JPEG, "CIFAR-10 (image folder)" for other
+    encodings, else ``fallback``."""
     if list(classes) == CIFAR10_CLASSES and tuple(image_shape) == (32, 32, 3):
         jpeg = all(r.lower().endswith((".jpg", ".jpeg")) for r in rels)
         return CIFAR10_JPEG_NAME if jpeg else "CIFAR-10 (image folder)"
@@ -120,7 +122,8 @@ def load_image_folder(path, mode: str = "RGB", image_size=None, workers=None, na
         except OSError:
             is_tar = False
         if not is_tar:
-            raise DataError(f"{path}: neither a folder nor a tar archive; pass a folder with train/ and test/ or a .tar of one.")
+            raise DataError(f"{path}: neither a folder nor a tar archive; pass a folder with train/ and test/ "
+                            "or a .tar of one.")
         names = []
 
         def stream():                     # decode in archive order while the tar is still being read

@@ -41,12 +41,14 @@ def _read_exact(f, n: int, name: str, what: str) -> bytearray:
 def _parse(f, name: str, real_size=None) -> np.ndarray:
     head = _read_exact(f, 4, name, "header")
     if head[0] != 0 or head[1] != 0:
-        raise DataError(f"{name}: not an IDX file (its first two bytes are not zero); check the file name and download it again.")
+        raise DataError(f"{name}: not an IDX file (its first two bytes are not zero); check the file name "
+                        "and download it again.")
     code, ndim = head[2], head[3]
     if code not in IDX_TYPES:
         raise DataError(f"{name}: unknown IDX type code 0x{code:02X}; the file is corrupt, download it again.")
     if not 1 <= ndim <= MAX_DIMS:
-        raise DataError(f"{name}: IDX header declares {ndim} dimensions (1..{MAX_DIMS} allowed); the file is corrupt, download it again.")
+        raise DataError(f"{name}: IDX header declares {ndim} dimensions (1..{MAX_DIMS} allowed); the file is corrupt, "
+                        "download it again.")
     dims = [int(d) for d in np.frombuffer(bytes(_read_exact(f, 4 * ndim, name, "header")), dtype=">u4")]
     dtype = np.dtype(IDX_TYPES[code]).newbyteorder(">")
     nbytes = int(np.prod(dims, dtype=object)) * dtype.itemsize
@@ -57,7 +59,8 @@ def _parse(f, name: str, real_size=None) -> np.ndarray:
             "it is truncated or corrupt, download it again."
         )
     if nbytes > MAX_IDX_BYTES:
-        raise DataError(f"{name}: the header declares {nbytes} bytes of data, more than any IDX data set; the file is corrupt.")
+        raise DataError(f"{name}: the header declares {nbytes} bytes of data, more than any IDX data set; "
+                        "the file is corrupt, download it again.")
     data = _read_exact(f, nbytes, name, "data")
     if f.read(1):
         raise DataError(
@@ -109,7 +112,7 @@ MNIST_CLASSES = [str(d) for d in range(10)]
 
 
 def idx_file(folder, stem):
-    """The path of IDX file ``stem`` in ``folder`` (tries ``stem``, ``stem.gz`` and the ``-idx`` -> ``.idx`` spelling), else None."""
+    """The path of IDX file ``stem`` in ``folder`` (``stem.gz`` or ``stem``, also spelt ``.idx`` for ``-idx``), else None."""
     folder = Path(folder)
     for s in (stem, stem.replace("-idx", ".idx")):
         for candidate in (folder / (s + ".gz"), folder / s):
@@ -129,12 +132,15 @@ def load_idx_folder(folder, name: str, classes: list) -> RawData:
     for split, (img_stem, lab_stem) in IDX_FILES.items():
         img_path, lab_path = idx_file(folder, img_stem), idx_file(folder, lab_stem)
         if img_path is None or lab_path is None:
-            raise DataError(f"{folder}: missing {img_stem if img_path is None else lab_stem}[.gz]; put all four IDX files there.")
+            missing = img_stem if img_path is None else lab_stem
+            raise DataError(f"{folder}: missing {missing}[.gz]; put all four IDX files there.")
         X, y = read_idx(img_path), read_idx(lab_path)
         if X.dtype != np.uint8 or X.ndim != 3:
-            raise DataError(f"{img_path}: expected uint8 images of shape (N, H, W) but found {X.dtype} {X.shape}; is it a labels file?")
+            raise DataError(f"{img_path}: expected uint8 images of shape (N, H, W) but found {X.dtype} {X.shape}; "
+                            "is it a labels file?")
         if y.dtype != np.uint8 or y.ndim != 1:
-            raise DataError(f"{lab_path}: expected uint8 labels of shape (N,) but found {y.dtype} {y.shape}; is it an images file?")
+            raise DataError(f"{lab_path}: expected uint8 labels of shape (N,) but found {y.dtype} {y.shape}; "
+                            "is it an images file?")
         if X.shape[0] != y.shape[0]:
             raise DataError(
                 f"{img_path} holds {X.shape[0]} images but {lab_path} holds {y.shape[0]} labels; the files do not match, "

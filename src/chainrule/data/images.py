@@ -7,21 +7,15 @@ from __future__ import annotations
 
 import collections
 import io
-import multiprocessing
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from ..errors import ChainruleError, DataError
+from ..errors import DataError, MissingDependencyError
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".ppm", ".pgm", ".webp")
 _CHUNK = 1024            # images per task sent to a worker; fewer images are decoded here
-
-
-class MissingDependencyError(ChainruleError, ImportError):
-    """An optional package that this feature needs is not installed."""
 
 
 def require_pillow():
@@ -72,7 +66,10 @@ def _decode_chunk(items, mode, size, shape):
 
 
 def default_workers() -> int:
-    """Worker processes for decoding: the CPUs this process may use (at most 8)."""
+    """Worker processes for decoding: the CPUs this process may use (at most 8); 1 under MPI, where
+    forking a rank is unsafe with some MPI libraries."""
+    if "mpi4py.MPI" in sys.modules:
+        return 1
     try:
         n = len(os.sched_getaffinity(0))
     except AttributeError:                      # not Linux
@@ -101,6 +98,8 @@ def decode_images(items, mode: str = "RGB", size=None, workers=None) -> np.ndarr
                 continue
             if pool is None and workers > 1 and sys.platform.startswith("linux"):
                 # fork, not spawn: spawn would re-run an unguarded user script in every worker.
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
                 pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
             if pool is None:
                 parts.append(_decode_chunk(chunk, mode, size, shape))

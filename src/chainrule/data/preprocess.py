@@ -90,20 +90,46 @@ class Preprocessor:
         if self.mode in ("none", "scale"):
             self.mean, self.std = np.zeros(1, np.float32), np.ones(1, np.float32)
             return self
-        axes = (0,) if (self.mode in ("mean_image", "standardize") or X.ndim == 2) else tuple(range(X.ndim - 1))
-        total, total_sq, count = 0.0, 0.0, 0
-        for start in range(0, X.shape[0], 4096):             # float64 sums in chunks: bounded memory
-            chunk = X[start:start + 4096].astype(np.float64) * self.scale
-            total = total + chunk.sum(axis=axes)
-            total_sq = total_sq + np.square(chunk).sum(axis=axes)
-            count += int(np.prod([chunk.shape[a] for a in axes]))
-        mean = total / count
-        std = np.sqrt(np.maximum(total_sq / count - mean ** 2, 0.0))
+        n = X.shape[0]
+        rows = X.reshape(n, -1)
+        # uint8 values are exact in float32 and their squares too; sums in float64 stay exact.
+        work = np.float32 if X.dtype == np.uint8 else np.float64
+        s1 = np.zeros(rows.shape[1])
+        for start in range(0, n, 2048):
+            s1 += rows[start:start + 2048].astype(work).sum(axis=0, dtype=np.float64)
+        per_channel = self.mode == "per_channel" and X.ndim > 2
+        channels = X.shape[-1] if per_channel else rows.shape[1]
+        count = n * (rows.shape[1] // channels)
+        mean = s1.reshape(-1, channels).sum(axis=0) / count
+        center = np.tile(mean, rows.shape[1] // channels)
+        s2 = np.zeros(rows.shape[1])
+        if self.mode != "mean_image":
+            for start in range(0, n, 2048):                 # second pass: exact-ish variance, no cancellation
+                c = rows[start:start + 2048].astype(work)
+                c -= center.astype(c.dtype)
+                c *= c
+                s2 += c.sum(axis=0, dtype=np.float64)
+        std = np.sqrt(s2.reshape(-1, channels).sum(axis=0) / count) * self.scale
+        mean = mean * self.scale
         if self.mode == "mean_image":
             std = np.ones_like(mean)
         std = np.where(std < self.eps, 1.0, std)              # constant features stay at 0, not NaN
-        self.mean, self.std = mean.astype(np.float32), std.astype(np.float32)
+        shape = (X.shape[-1],) if per_channel else self.sample_shape
+        self.mean, self.std = mean.reshape(shape).astype(np.float32), std.reshape(shape).astype(np.float32)
         return self
+
+    def _affine(self):
+        """Per-column ``a, b`` (float32, length D) with ``transform(x) = x * a + b`` on flattened rows."""
+        d = int(np.prod(self.sample_shape))
+        mean = np.broadcast_to(self.mean, self.sample_shape if self.mean.size > 1 else (1,)).reshape(-1)
+        std = np.broadcast_to(self.std, self.sample_shape if self.std.size > 1 else (1,)).reshape(-1)
+        if self.mode in ("none", "scale"):
+            mean, std = np.zeros(1), np.ones(1)
+        a = np.float64(self.scale) / std
+        b = -mean / std
+        if self.mode == "mean_image":
+            a, b = np.full(1, self.scale), -mean
+        return (np.resize(a, d).astype(np.float32), np.resize(b, d).astype(np.float32))
 
     def transform(self, X) -> np.ndarray:
         """Preprocess raw samples ``X`` (N, *sample_shape) to float32 (N, D) or (N, *sample_shape)."""
@@ -113,14 +139,14 @@ class Preprocessor:
         if X.shape[1:] != tuple(self.sample_shape):
             raise DataError(f"Samples of shape {X.shape[1:]} given to a Preprocessor fitted on {tuple(self.sample_shape)}; "
                             "pass raw samples of the training shape.")
-        out = X.astype(np.float32)
-        if self.scale != 1.0:
-            out *= np.float32(self.scale)
+        d = int(np.prod(self.sample_shape))
+        out = X.reshape(X.shape[0], d).astype(np.float32)    # rows of length D: long inner loops below
+        a, b = self._affine()
+        if self.mode != "none":
+            out *= a
         if self.mode not in ("none", "scale"):
-            out -= self.mean
-            if self.mode != "mean_image":
-                out /= self.std
-        return out.reshape(out.shape[0], -1) if self.flatten else out
+            out += b
+        return out if self.flatten else out.reshape(X.shape)
 
     def inverse(self, X) -> np.ndarray:
         """Undo `transform`: float32 samples in raw units (0..255 for images), shape (N, *sample_shape)."""

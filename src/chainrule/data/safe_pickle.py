@@ -152,4 +152,5 @@ def safe_loads(data: bytes, name: str = "<pickle>", encoding: str = "bytes"):
     except _Refusal as e:
         raise UnsafeFileError(f"{name}: {e}; refusing to load it, get the file from the official source.") from None
     except Exception as e:                                 # noqa: BLE001 - malformed input of any kind
-        raise DataError(f"{name}: not a valid data pickle ({type(e).__name__}: {e}); get a fresh copy of the file.") from None
+        raise DataError(f"{name}: not a valid data pickle ({type(e).__name__}: {e}); "
+                        "get a fresh copy of the file.") from None
