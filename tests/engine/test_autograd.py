@@ -334,3 +334,9 @@ def test_grad_touches_no_grad_attribute_and_runs_leaf_hooks_like_backward():
     assert q.grad is None and x.grad is None
     f.backward()
     assert g.item() == x.grad.item() == 360.0
+
+
+def test_numpy_float64_scalars_do_not_upcast_float32_tensors():
+    x = cr.ones(3, requires_grad=True)
+    y = x / np.float64(2) + np.float64(1) * x
+    assert y.dtype == np.float32

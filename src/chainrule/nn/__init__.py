@@ -1,4 +1,21 @@
-"""Neural-network building blocks. ``chainrule.nn.functional`` holds the functional forms."""
-from . import functional  # noqa: F401
+"""Neural-network building blocks, as ``torch.nn``: modules, layers, activations, losses, init, regularization.
 
-__all__ = ["functional"]
+``chainrule.nn.functional`` (``F``) holds the functional forms; ``chainrule.nn.init`` the initialisers.
+"""
+from . import functional, init  # noqa: F401
+from .activations import (ACTIVATIONS, ELU, GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Softplus, Tanh,
+                          activation_by_name)
+from .layers import Dropout, Flatten, Identity, Linear
+from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss
+from .mlp import MLP
+from .module import Module, ModuleList, RemovableHandle, Sequential
+from .parameter import Parameter
+from .regularization import l2_penalty, regularized_parameters
+
+__all__ = [
+    "functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "RemovableHandle",
+    "Linear", "Flatten", "Identity", "Dropout", "MLP",
+    "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus", "ACTIVATIONS", "activation_by_name",
+    "CrossEntropyLoss", "NLLLoss", "MultiMarginLoss", "BCEWithLogitsLoss", "BCELoss", "MSELoss", "L1Loss",
+    "l2_penalty", "regularized_parameters",
+]

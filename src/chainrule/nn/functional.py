@@ -7,10 +7,13 @@ from ..errors import ShapeError
 from ..ops import elementwise as _ew
 from ..ops import fused as _fused
 from ..ops import reduce as _red
+from ..ops import shape as _shp
+from ..random import generator as _generator
 from ..tensor import Tensor
 
 __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh", "softplus", "softmax",
-           "log_softmax", "linear", "cross_entropy"]
+           "log_softmax", "linear", "cross_entropy", "nll_loss", "multi_margin_loss",
+           "binary_cross_entropy_with_logits", "binary_cross_entropy", "mse_loss", "l1_loss", "dropout"]
 
 
 def relu(x):
@@ -70,7 +73,7 @@ def linear(x, weight, bias=None):
     return _fused.linear(x, weight, bias)
 
 
-def _check_targets(scores, target, name):
+def _check_targets(scores, target, name, ignore_index=None):
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if scores.ndim != 2:
         raise ShapeError(f"{name}: scores must have shape (N, C), got {tuple(scores.shape)}.")
@@ -80,8 +83,11 @@ def _check_targets(scores, target, name):
     if t.shape != (scores.shape[0],):
         raise ShapeError(f"{name}: {scores.shape[0]} rows of scores but targets of shape {t.shape}; "
                          f"pass one integer label per row.")
-    if t.size and (t.min() < 0 or t.max() >= scores.shape[1]):
-        bad = t[(t < 0) | (t >= scores.shape[1])][0]
+    out_of_range = (t < 0) | (t >= scores.shape[1])
+    if ignore_index is not None:
+        out_of_range &= t != ignore_index
+    if t.size and out_of_range.any():
+        bad = t[out_of_range][0]
         raise ValueError(f"{name}: label {bad} is out of range for {scores.shape[1]} classes "
                          f"(labels must be in 0..{scores.shape[1] - 1}).")
     if scores.shape[0] == 0:
@@ -89,15 +95,226 @@ def _check_targets(scores, target, name):
     return t
 
 
-def cross_entropy(input, target, reduction: str = "mean", label_smoothing: float = 0.0):
-    """Softmax cross-entropy of (N, C) scores and N integer labels, fused and stable.
+
+
+# --- losses -----------------------------------------------------------------------------------------------
+# Every loss takes ``reduction='mean' | 'sum' | 'none'`` as in PyTorch. The fused cross-entropy kernel does the
+# common case; the rest are compositions of differentiable ops, so their gradients come from the table.
+
+def _check_reduction(reduction, name):
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}.")
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _raw(x):
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _dtype(x):
+    d = _raw(x).dtype
+    return d if d.kind == "f" else np.dtype(np.float64)
+
+
+def _class_weight(weight, n_classes, name, dtype):
+    if weight is None:
+        return None
+    w = _raw(weight).astype(dtype, copy=False)
+    if w.shape != (n_classes,):
+        raise ShapeError(f"{name}: weight must have one entry per class, shape ({n_classes},), got {w.shape}.")
+    return w
+
+
+def cross_entropy(input, target, weight=None, ignore_index: int = -100, reduction: str = "mean",
+                  label_smoothing: float = 0.0):
+    """Softmax cross-entropy of (N, C) scores and N integer labels, stable, as ``torch.nn.functional.cross_entropy``.
 
     Its gradient with respect to the scores is ``softmax(scores) - onehot(target)`` (divided by N for
-    ``reduction='mean'``). ``reduction`` is ``'mean'``, ``'sum'`` or ``'none'``.
+    ``reduction='mean'``). ``weight`` rescales each class, rows whose label is ``ignore_index`` count for
+    nothing, and ``label_smoothing`` mixes the one-hot target with the uniform distribution. Without weights
+    or ignored rows this runs the fused kernel (one pass, the forward's probabilities reused by backward);
+    otherwise it is ``nll_loss(log_softmax(input), ...)`` plus PyTorch's smoothing term.
     """
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}.")
+    _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}.")
-    t = _check_targets(input, target, "cross_entropy")
-    return _fused.cross_entropy(input, t, reduction=reduction, label_smoothing=label_smoothing)
+    t = _check_targets(input, target, "cross_entropy", ignore_index)
+    ignored = t == ignore_index
+    if weight is None and not ignored.any():
+        return _fused.cross_entropy(input, t, reduction=reduction, label_smoothing=label_smoothing)
+    n_classes = input.shape[1]
+    w = _class_weight(weight, n_classes, "cross_entropy", _dtype(input))
+    logp = _red.log_softmax(input, axis=1)
+    nll = nll_loss(logp, t, weight=w, ignore_index=ignore_index, reduction=reduction)
+    if not label_smoothing:
+        return nll
+    keep = (~ignored).astype(_dtype(input))
+    weighted = logp * w if w is not None else logp
+    smooth = -(_red.sum(weighted, axis=1) * keep)          # per row; 0 where the label is ignored
+    if reduction == "mean":
+        denom = (w[np.where(ignored, 0, t)] * keep).sum() if w is not None else keep.sum()
+        smooth = smooth.sum() / float(denom)
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+
+
+def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: str = "mean"):
+    """Negative log-likelihood of (N, C) log-probabilities: ``-input[i, target[i]]``, as in PyTorch.
+
+    With ``weight`` each row counts ``weight[target[i]]`` and ``'mean'`` divides by the sum of those weights;
+    rows labelled ``ignore_index`` count for nothing.
+    """
+    _check_reduction(reduction, "nll_loss")
+    t = _check_targets(input, target, "nll_loss", ignore_index)
+    dtype = _dtype(input)
+    w = _class_weight(weight, input.shape[1], "nll_loss", dtype)
+    ignored = t == ignore_index
+    safe_t = np.where(ignored, 0, t) if ignored.any() else t
+    picked = _shp.getitem(input, index=(np.arange(t.shape[0]), safe_t))       # the router: one score per row
+    if w is None and not ignored.any():
+        return _reduce(-picked, reduction)
+    row_w = (w[safe_t] if w is not None else np.ones(t.shape, dtype=dtype)) * ~ignored
+    loss = -picked * row_w.astype(dtype, copy=False)
+    if reduction == "mean":
+        return loss.sum() / float(row_w.sum())
+    return _reduce(loss, reduction)
+
+
+def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=None, reduction: str = "mean"):
+    """The multiclass SVM (hinge) loss of CS231n, normalised as in PyTorch.
+
+    Row i: ``sum_{j != y_i} max(0, margin - s[i, y_i] + s[i, j])**p / C``. CS231n's SVM loss is the same sum
+    without the ``/ C``: multiply by ``C``. ``weight[y_i]`` rescales row i. The gradient at a margin of exactly
+    0 is 0 (the relu convention).
+    """
+    _check_reduction(reduction, "multi_margin_loss")
+    if p not in (1, 2):
+        raise ValueError(f"multi_margin_loss: only p=1 and p=2 are supported, got {p!r}.")
+    t = _check_targets(input, target, "multi_margin_loss")
+    n, c = input.shape
+    dtype = _dtype(input)
+    rows = np.arange(n)
+    correct = _shp.getitem(input, index=(rows, t)).reshape(n, 1)
+    others = np.ones((n, c), dtype=dtype)
+    others[rows, t] = 0                                   # the correct class contributes no margin
+    hinge = _ew.relu(input - correct + margin) * others
+    if p == 2:
+        hinge = hinge * hinge
+    w = _class_weight(weight, c, "multi_margin_loss", dtype)
+    if w is not None:
+        hinge = hinge * w[t].reshape(n, 1)
+    return _reduce(hinge.sum(axis=1) * (1.0 / c), reduction)
+
+
+def _check_same_shape(input, target, name):
+    if tuple(np.shape(input)) != tuple(np.shape(target)):
+        raise ShapeError(f"{name}: input has shape {tuple(np.shape(input))} but target has shape "
+                         f"{tuple(np.shape(target))}; they must be equal (broadcasting them is a common bug: "
+                         f"reshape one of them).")
+
+
+def _as_float_target(target, input, name):
+    if isinstance(target, Tensor):
+        if target.dtype.kind != "f":
+            return Tensor(target.data.astype(_dtype(input)))
+        return target
+    t = np.asarray(target)
+    if t.dtype.kind not in "fiub":
+        raise TypeError(f"{name}: target must be numeric, got dtype {t.dtype}.")
+    return t.astype(_dtype(input), copy=False)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str = "mean", pos_weight=None):
+    """Sigmoid + binary cross-entropy in one stable formula, as in PyTorch.
+
+    ``loss = softplus(x) - y x`` (``softplus(x) = log(1 + e^x)``, computed without overflow for any x), and
+    with ``pos_weight``: ``(1 + (pos_weight - 1) y) softplus(x) - pos_weight y x``. ``weight`` rescales each
+    element. Its gradient is ``sigmoid(x) - y``.
+    """
+    _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    _check_same_shape(input, target, "binary_cross_entropy_with_logits")
+    y = _as_float_target(target, input, "binary_cross_entropy_with_logits")
+    sp = _ew.softplus(input, beta=1.0, threshold=np.inf)
+    if pos_weight is None:
+        loss = sp - input * y
+    else:
+        pw = _raw(pos_weight).astype(_dtype(input), copy=False)
+        loss = (y * (pw - 1) + 1) * sp - input * (y * pw)
+    if weight is not None:
+        loss = loss * _raw(weight).astype(_dtype(input), copy=False)
+    return _reduce(loss, reduction)
+
+
+_LOG_FLOOR = -100.0   # PyTorch clamps log(p) at -100 so that p = 0 gives a finite loss
+
+
+def _clamped_log(q):
+    """max(log q, -100), with no NaN in its gradient where q is 0 (the masked branch sees log(1))."""
+    rq = _raw(q)
+    inside = rq > np.exp(_LOG_FLOOR)
+    return _ew.where(inside, _ew.log(_ew.where(inside, q, 1.0)), _LOG_FLOOR)
+
+
+def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
+    """``-(y log p + (1 - y) log(1 - p))`` of probabilities ``p`` in [0, 1]; logs clamped at -100 as in PyTorch.
+
+    Prefer :func:`binary_cross_entropy_with_logits` on scores: it is stable where this saturates.
+    """
+    _check_reduction(reduction, "binary_cross_entropy")
+    _check_same_shape(input, target, "binary_cross_entropy")
+    rp = _raw(input)
+    if rp.size and not ((rp >= 0) & (rp <= 1)).all():
+        raise ValueError("binary_cross_entropy: every input must be a probability in [0, 1]; apply sigmoid "
+                         "first, or use binary_cross_entropy_with_logits on the scores.")
+    y = _as_float_target(target, input, "binary_cross_entropy")
+    loss = -(y * _clamped_log(input) + (1 - y) * _clamped_log(1 - input))
+    if weight is not None:
+        loss = loss * _raw(weight).astype(_dtype(input), copy=False)
+    return _reduce(loss, reduction)
+
+
+def mse_loss(input, target, reduction: str = "mean"):
+    """Squared error ``(input - target)**2``; shapes must match exactly."""
+    _check_reduction(reduction, "mse_loss")
+    _check_same_shape(input, target, "mse_loss")
+    d = input - target
+    return _reduce(d * d, reduction)
+
+
+def l1_loss(input, target, reduction: str = "mean"):
+    """Absolute error ``|input - target|`` (gradient 0 where they are equal); shapes must match exactly."""
+    _check_reduction(reduction, "l1_loss")
+    _check_same_shape(input, target, "l1_loss")
+    return _reduce(_ew.abs(input - target), reduction)
+
+
+# --- dropout ----------------------------------------------------------------------------------------------
+
+def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Inverted dropout: zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``.
+
+    The expectation is unchanged, so evaluation (``training=False``) is the identity. The mask is drawn from
+    chainrule's seeded generator (:func:`chainrule.manual_seed` repeats it) as one float array of 0 and
+    ``1 / (1 - p)``, and the input is multiplied by it: backward multiplies by the same mask. ``inplace`` is
+    accepted for PyTorch compatibility and ignored (the result is always a new tensor).
+    """
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be a probability in [0, 1], got {p!r}.")
+    if not training or p == 0:
+        return input
+    arr = _raw(input)
+    dtype = arr.dtype if arr.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+    if p == 1:
+        return _ew.mul(input, np.zeros(arr.shape, dtype=dtype))
+    mask = _generator().random(arr.shape, dtype=dtype)
+    np.greater_equal(mask, p, out=mask)    # 1 with probability 1 - p (kept), else 0, in place
+    mask *= 1.0 / (1.0 - p)
+    return _ew.mul(input, mask)

@@ -58,6 +58,8 @@ class Op:
                     grad_in = True
                     needs.append(True)
                     continue
+            elif isinstance(a, np.generic) and a.dtype.kind == "f":
+                arrays.append(float(a))  # a NumPy scalar is as weak as a Python float: float32 stays float32
             else:
                 arrays.append(a)
             needs.append(False)

@@ -1,0 +1,143 @@
+"""Activation modules (lecture section 2) and a lookup by name.
+
+Each wraps the function of the same name in :mod:`chainrule.nn.functional`. ``activation_by_name('relu')``
+returns the class, so configurations (the CLI, :class:`~chainrule.nn.MLP`, saved models) can name them.
+"""
+from __future__ import annotations
+
+from ..errors import ConfigError
+from . import functional as F
+from .layers import Identity
+from .module import Module
+
+__all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus", "ACTIVATIONS",
+           "activation_by_name"]
+
+
+class ReLU(Module):
+    """max(0, x): the default for hidden layers. ``inplace`` is accepted for PyTorch compatibility and ignored."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x):
+        return F.relu(x)
+
+
+class LeakyReLU(Module):
+    """max(negative_slope * x, x): a small gradient for x < 0 keeps units from dying."""
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
+        super().__init__()
+        self.negative_slope = float(negative_slope)
+        self.inplace = inplace
+
+    def forward(self, x):
+        return F.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
+
+
+class ELU(Module):
+    """x for x > 0, alpha * (exp(x) - 1) otherwise."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha = float(alpha)
+        self.inplace = inplace
+
+    def forward(self, x):
+        return F.elu(x, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}"
+
+
+class GELU(Module):
+    """x * Phi(x) (``approximate='none'``, exact) or its tanh approximation (``approximate='tanh'``)."""
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ConfigError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}.")
+        self.approximate = approximate
+
+    def forward(self, x):
+        return F.gelu(x, self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """x * sigmoid(x) (Swish)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x):
+        return F.silu(x)
+
+
+class Sigmoid(Module):
+    """1 / (1 + e^-x): saturates (vanishing gradient) for large |x|."""
+
+    def forward(self, x):
+        return F.sigmoid(x)
+
+
+class Tanh(Module):
+    """tanh(x): zero-centred, but saturates like sigmoid."""
+
+    def forward(self, x):
+        return F.tanh(x)
+
+
+class Softplus(Module):
+    """log(1 + exp(beta x)) / beta, linear above ``threshold``."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__()
+        self.beta = float(beta)
+        self.threshold = float(threshold)
+
+    def forward(self, x):
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+#: Activation classes by the names configurations use (``None`` and ``"none"`` mean no activation).
+ACTIVATIONS = {
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "elu": ELU,
+    "gelu": GELU,
+    "silu": SiLU,
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "softplus": Softplus,
+    "none": Identity,
+}
+
+
+def activation_by_name(name):
+    """The activation module class for ``name`` (``'relu'``, ``'tanh'``, ..., ``None``/``'none'`` -> Identity).
+
+    Names are case-insensitive; ``'swish'`` is an alias of ``'silu'``, ``'identity'``/``'linear'`` of
+    ``'none'``. An unknown name raises :class:`~chainrule.errors.ConfigError` listing the valid ones.
+    """
+    if name is None:
+        return Identity
+    if not isinstance(name, str):
+        raise ConfigError(f"an activation is named by a string or None, got {type(name).__name__}; valid names: "
+                          f"{', '.join(ACTIVATIONS)}.")
+    key = name.strip().lower().replace("-", "_")
+    key = {"swish": "silu", "identity": "none", "linear": "none", "leakyrelu": "leaky_relu"}.get(key, key)
+    if key not in ACTIVATIONS:
+        raise ConfigError(f"unknown activation {name!r}; valid names: {', '.join(ACTIVATIONS)} (or None).")
+    return ACTIVATIONS[key]

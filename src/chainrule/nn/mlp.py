@@ -1,0 +1,103 @@
+"""MLP: the fully connected networks of the lecture, from the linear classifier to deep nets.
+
+``MLP(3072, [], 10)`` is the linear classifier ``f = W x`` (one Linear layer), ``MLP(3072, [100], 10)`` the
+2-layer net ``f = W2 max(0, W1 x)``. With ``activation=None`` the layers compose to a single linear map
+(``W2 W1 = W3``, lecture section 1.3): :meth:`MLP.collapsed` computes it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ConfigError
+from .activations import activation_by_name
+from .layers import Dropout, Identity, Linear
+from .module import Sequential
+
+__all__ = ["MLP"]
+
+
+class MLP(Sequential):
+    """``Linear -> activation [-> Dropout]`` for each hidden size, then a final ``Linear`` to ``out_features``.
+
+    ``activation`` is a name from :data:`chainrule.nn.ACTIVATIONS` (``'relu'``, ``'leaky_relu'``, ``'elu'``,
+    ``'gelu'``, ``'silu'``, ``'sigmoid'``, ``'tanh'``, ``'softplus'``) or ``None``/``'none'`` for none.
+    ``dropout`` > 0 adds a Dropout after every activation. Children are numbered as in a Sequential, so
+    parameter names are ``"0.weight"``, ``"0.bias"``, ``"2.weight"``, ...; :meth:`get_config` returns the
+    constructor arguments, which :func:`chainrule.save` stores so :func:`chainrule.load` can rebuild the model.
+    """
+
+    def __init__(self, in_features: int, hidden, out_features: int, activation="relu",
+                 dropout: float = 0.0, bias: bool = True, dtype=None):
+        if isinstance(hidden, (int, np.integer)) and not isinstance(hidden, bool):
+            hidden = [int(hidden)]
+        try:
+            hidden = [int(h) for h in hidden]
+        except (TypeError, ValueError):
+            raise ConfigError(f"MLP: hidden must be a list of layer sizes, got {hidden!r}.") from None
+        if any(h <= 0 for h in hidden):
+            raise ConfigError(f"MLP: every hidden size must be positive, got {hidden}.")
+        act_cls = activation_by_name(activation)
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
+            raise ConfigError(f"MLP: dropout must be in [0, 1), got {dropout!r}.")
+        layers = []
+        sizes = [in_features] + hidden
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+            layers.append(Linear(fan_in, fan_out, bias=bias, dtype=dtype))
+            if act_cls is not Identity:
+                layers.append(act_cls())
+            if dropout > 0:
+                layers.append(Dropout(dropout))
+        layers.append(Linear(sizes[-1], out_features, bias=bias, dtype=dtype))
+        super().__init__(*layers)
+        self.in_features = int(in_features)
+        self.hidden = hidden
+        self.out_features = int(out_features)
+        self.activation = _canonical(activation)
+        self.dropout = float(dropout)
+        self.bias = bool(bias)
+
+    def get_config(self) -> dict:
+        """The constructor arguments (JSON-able): in_features, hidden, out_features, activation, dropout, bias."""
+        return {"in_features": self.in_features, "hidden": list(self.hidden), "out_features": self.out_features,
+                "activation": self.activation, "dropout": self.dropout, "bias": self.bias}
+
+    @classmethod
+    def from_config(cls, config: dict, dtype=None) -> "MLP":
+        """Build an MLP from :meth:`get_config`'s dict (fresh random weights)."""
+        allowed = {"in_features", "hidden", "out_features", "activation", "dropout", "bias"}
+        unknown = set(config) - allowed
+        if unknown:
+            raise ConfigError(f"MLP config: unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}.")
+        return cls(**config, dtype=dtype)
+
+    @property
+    def linear_layers(self) -> list:
+        """The Linear layers in order (W1, W2, ...)."""
+        return [m for m in self if isinstance(m, Linear)]
+
+    def collapsed(self):
+        """``(W, b)`` of the single linear map this network computes when it has no activation.
+
+        ``W = W_L ... W_2 W_1`` and ``b`` the matching bias: lecture eq. (2), ``W2 W1 = W3``. Raises
+        :class:`~chainrule.errors.ConfigError` when there is an activation (the network is then not linear).
+        """
+        if self.activation is not None:
+            raise ConfigError(f"MLP.collapsed: this network has activation {self.activation!r}, so it is not a "
+                              f"single linear map; only activation=None collapses.")
+        w, b = None, None
+        for layer in self.linear_layers:
+            lw = layer.weight.data
+            lb = layer.bias.data if layer.bias is not None else np.zeros(lw.shape[0], dtype=lw.dtype)
+            w = lw if w is None else lw @ w
+            b = lb if b is None else lw @ b + lb
+        return w, b
+
+
+def _canonical(activation):
+    """The name stored in configs: the ACTIVATIONS key of the chosen class, None for no activation."""
+    from .activations import ACTIVATIONS
+    cls = activation_by_name(activation)
+    for key, value in ACTIVATIONS.items():
+        if value is cls:
+            return None if key == "none" else key
+    return None  # pragma: no cover

@@ -1,0 +1,354 @@
+"""Learning-rate schedules, as ``torch.optim.lr_scheduler``: call ``scheduler.step()`` once per epoch (or per
+batch for OneCycleLR), after ``optimizer.step()``.
+
+Every schedule here is computed in closed form from the base learning rates and the step count
+(``last_epoch``), so it can be resumed exactly from ``state_dict()``; the values equal PyTorch's (which
+updates recursively) up to rounding. A schedule writes ``group['lr']`` of each parameter group; changing
+``lr`` by hand is overwritten at the next ``step()``.
+"""
+from __future__ import annotations
+
+import bisect
+import copy
+import math
+
+from ..errors import CheckpointError, ConfigError
+from .optimizer import Optimizer, check_number
+
+__all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "LambdaLR",
+           "SequentialLR", "OneCycleLR"]
+
+
+class LRScheduler:
+    """Base class: subclasses define :meth:`_lr_at` (the learning rate of group ``i`` at step ``epoch``)."""
+
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(self).__name__}: {type(optimizer).__name__} is not a chainrule Optimizer.")
+        self.optimizer = optimizer
+        if last_epoch == -1:
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
+        else:
+            for i, group in enumerate(optimizer.param_groups):
+                if "initial_lr" not in group:
+                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when resuming a "
+                                   f"schedule (last_epoch={last_epoch}); load the optimizer's state dict first.")
+        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = last_epoch
+        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+        self.step()
+
+    def _lr_at(self, i: int, base_lr: float, epoch: int) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def get_lr(self) -> list:
+        """The learning rates for the current ``last_epoch``."""
+        return [self._lr_at(i, base, self.last_epoch) for i, base in enumerate(self.base_lrs)]
+
+    def _apply(self):
+        lrs = self.get_lr()
+        for group, lr in zip(self.optimizer.param_groups, lrs):
+            group["lr"] = lr
+        self._last_lr = list(lrs)
+
+    def step(self) -> None:
+        """Advance one step (epoch) and set the optimizer's learning rates."""
+        self.last_epoch += 1
+        self._apply()
+
+    def _restart(self, epoch: int = 0) -> None:
+        """Jump to ``epoch`` (SequentialLR starts each schedule at 0 at its milestone)."""
+        self.last_epoch = epoch
+        self._apply()
+
+    def get_last_lr(self) -> list:
+        """The learning rates set by the last ``step()``, one per parameter group."""
+        return list(self._last_lr)
+
+    def state_dict(self) -> dict:
+        """Everything but the optimizer (and callables): numbers and lists, JSON-able."""
+        return {k: copy.deepcopy(v) for k, v in self.__dict__.items() if k not in self._not_saved()}
+
+    def _not_saved(self):
+        return ("optimizer",)
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Restore what :meth:`state_dict` saved (does not touch the optimizer's current learning rates)."""
+        unknown = set(state_dict) - set(self.state_dict())
+        if unknown:
+            raise CheckpointError(f"{type(self).__name__}.load_state_dict: unknown entries {sorted(unknown)}; "
+                                  f"is this another kind of scheduler's state?")
+        self.__dict__.update(copy.deepcopy(state_dict))
+
+    def __repr__(self):
+        return f"{type(self).__name__}(last_epoch={self.last_epoch}, last_lr={self._last_lr})"
+
+
+def _check_int(name, value, low, owner):
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ConfigError(f"{owner}: {name} must be an integer >= {low}, got {value!r}.")
+
+
+class StepLR(LRScheduler):
+    """``lr = base_lr * gamma ** (epoch // step_size)``: decay by ``gamma`` every ``step_size`` epochs."""
+
+    def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
+        _check_int("step_size", step_size, 1, "StepLR")
+        check_number("gamma", gamma, low=0, owner="StepLR")
+        self.step_size, self.gamma = step_size, gamma
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, i, base_lr, epoch):
+        return base_lr * self.gamma ** (epoch // self.step_size)
+
+
+class MultiStepLR(LRScheduler):
+    """``lr = base_lr * gamma ** (number of milestones <= epoch)``."""
+
+    def __init__(self, optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1):
+        self.milestones = sorted(int(m) for m in milestones)
+        check_number("gamma", gamma, low=0, owner="MultiStepLR")
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, i, base_lr, epoch):
+        return base_lr * self.gamma ** bisect.bisect_right(self.milestones, epoch)
+
+
+class ExponentialLR(LRScheduler):
+    """``lr = base_lr * gamma ** epoch``."""
+
+    def __init__(self, optimizer, gamma: float, last_epoch: int = -1):
+        check_number("gamma", gamma, low=0, owner="ExponentialLR")
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, i, base_lr, epoch):
+        return base_lr * self.gamma ** epoch
+
+
+class CosineAnnealingLR(LRScheduler):
+    """``lr = eta_min + (base_lr - eta_min) (1 + cos(pi epoch / T_max)) / 2``: half a cosine over ``T_max`` epochs."""
+
+    def __init__(self, optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
+        _check_int("T_max", T_max, 1, "CosineAnnealingLR")
+        check_number("eta_min", eta_min, low=0, owner="CosineAnnealingLR")
+        self.T_max, self.eta_min = T_max, eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, i, base_lr, epoch):
+        return self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
+
+
+class LinearLR(LRScheduler):
+    """Linear warm-up (or decay) of the factor from ``start_factor`` to ``end_factor`` over ``total_iters`` steps.
+
+    ``lr = base_lr * (start + (end - start) * min(epoch, total_iters) / total_iters)``.
+    """
+
+    def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0, total_iters: int = 5,
+                 last_epoch: int = -1):
+        check_number("start_factor", start_factor, low=0, high=1, low_open=True, owner="LinearLR")
+        check_number("end_factor", end_factor, low=0, high=1, owner="LinearLR")
+        _check_int("total_iters", total_iters, 1, "LinearLR")
+        self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, i, base_lr, epoch):
+        frac = min(epoch, self.total_iters) / self.total_iters
+        return base_lr * (self.start_factor + (self.end_factor - self.start_factor) * frac)
+
+
+class LambdaLR(LRScheduler):
+    """``lr = base_lr * lr_lambda(epoch)`` (one function, or one per group). The functions are not saved."""
+
+    def __init__(self, optimizer, lr_lambda, last_epoch: int = -1):
+        n = len(optimizer.param_groups)
+        if isinstance(lr_lambda, (list, tuple)):
+            if len(lr_lambda) != n:
+                raise ConfigError(f"LambdaLR: expected {n} lr_lambdas (one per group), got {len(lr_lambda)}.")
+            self.lr_lambdas = list(lr_lambda)
+        else:
+            self.lr_lambdas = [lr_lambda] * n
+        super().__init__(optimizer, last_epoch)
+
+    def _not_saved(self):
+        return ("optimizer", "lr_lambdas")
+
+    def _lr_at(self, i, base_lr, epoch):
+        return base_lr * self.lr_lambdas[i](epoch)
+
+
+class SequentialLR(LRScheduler):
+    """Run ``schedulers[0]`` until ``milestones[0]``, then ``schedulers[1]`` from its step 0, and so on.
+
+    The usual warm-up then cosine: ``SequentialLR(opt, [LinearLR(opt, 0.1, total_iters=5),
+    CosineAnnealingLR(opt, T_max=95)], milestones=[5])``.
+    """
+
+    def __init__(self, optimizer, schedulers, milestones, last_epoch: int = -1):
+        schedulers = list(schedulers)
+        if not schedulers:
+            raise ConfigError("SequentialLR: expects at least one scheduler.")
+        for i, s in enumerate(schedulers):
+            if not isinstance(s, LRScheduler) or isinstance(s, SequentialLR):
+                raise ConfigError(f"SequentialLR: schedulers[{i}] must be a (non-sequential) LRScheduler.")
+            if s.optimizer is not optimizer:
+                raise ConfigError(f"SequentialLR: schedulers[{i}] belongs to a different optimizer.")
+        milestones = [int(m) for m in milestones]
+        if len(milestones) != len(schedulers) - 1:
+            raise ConfigError(f"SequentialLR: expects {len(schedulers) - 1} milestones for {len(schedulers)} "
+                              f"schedulers, got {len(milestones)}.")
+        if milestones != sorted(milestones):
+            raise ConfigError(f"SequentialLR: milestones must be increasing, got {milestones}.")
+        self.optimizer = optimizer
+        self._schedulers = schedulers
+        self._milestones = milestones
+        self.last_epoch = last_epoch + 1
+        for group in optimizer.param_groups:            # undo the first step each schedule took on creation
+            group["lr"] = group["initial_lr"]
+        for s in schedulers:
+            s.last_epoch -= 1
+        schedulers[0].step()
+        self.base_lrs = list(schedulers[0].base_lrs)
+        self._last_lr = schedulers[0].get_last_lr()
+
+    def step(self) -> None:
+        self.last_epoch += 1
+        idx = bisect.bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[idx]
+        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
+            scheduler._restart(0)
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+    def get_lr(self) -> list:
+        return self.get_last_lr()
+
+    def _not_saved(self):
+        return ("optimizer", "_schedulers")
+
+    def state_dict(self) -> dict:
+        state = super().state_dict()
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        state_dict = dict(state_dict)
+        subs = state_dict.pop("_schedulers", None)
+        if subs is None or len(subs) != len(self._schedulers):
+            raise CheckpointError(f"SequentialLR.load_state_dict: expected {len(self._schedulers)} sub-scheduler "
+                                  f"states.")
+        super().load_state_dict(state_dict)
+        for s, sd in zip(self._schedulers, subs):
+            s.load_state_dict(sd)
+
+
+class OneCycleLR(LRScheduler):
+    """The 1cycle policy (Smith), as ``torch.optim.lr_scheduler.OneCycleLR``; step it after every batch.
+
+    The learning rate rises from ``max_lr / div_factor`` to ``max_lr`` over ``pct_start`` of the
+    ``total_steps``, then anneals to ``initial_lr / final_div_factor`` (cosine or linear); with
+    ``cycle_momentum`` the momentum (or Adam's beta1) moves the opposite way between ``base_momentum`` and
+    ``max_momentum``. ``three_phase=True`` adds a symmetric descent back to the initial rate before the final
+    annealing.
+    """
+
+    def __init__(self, optimizer, max_lr, total_steps: int | None = None, epochs: int | None = None,
+                 steps_per_epoch: int | None = None, pct_start: float = 0.3, anneal_strategy: str = "cos",
+                 cycle_momentum: bool = True, base_momentum=0.85, max_momentum=0.95, div_factor: float = 25.0,
+                 final_div_factor: float = 1e4, three_phase: bool = False, last_epoch: int = -1):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"OneCycleLR: {type(optimizer).__name__} is not a chainrule Optimizer.")
+        if total_steps is None:
+            if epochs is None or steps_per_epoch is None:
+                raise ConfigError("OneCycleLR: give total_steps, or both epochs and steps_per_epoch.")
+            _check_int("epochs", epochs, 1, "OneCycleLR")
+            _check_int("steps_per_epoch", steps_per_epoch, 1, "OneCycleLR")
+            total_steps = epochs * steps_per_epoch
+        _check_int("total_steps", total_steps, 1, "OneCycleLR")
+        check_number("pct_start", pct_start, low=0, high=1, owner="OneCycleLR")
+        if anneal_strategy not in ("cos", "linear"):
+            raise ConfigError(f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}.")
+        self.total_steps = total_steps
+        self.anneal_strategy = anneal_strategy
+        self.cycle_momentum = cycle_momentum
+        if three_phase:
+            self._phases = [
+                {"end_step": float(pct_start * total_steps) - 1, "start_lr": "initial_lr", "end_lr": "max_lr",
+                 "start_momentum": "max_momentum", "end_momentum": "base_momentum"},
+                {"end_step": float(2 * pct_start * total_steps) - 2, "start_lr": "max_lr", "end_lr": "initial_lr",
+                 "start_momentum": "base_momentum", "end_momentum": "max_momentum"},
+                {"end_step": total_steps - 1, "start_lr": "initial_lr", "end_lr": "min_lr",
+                 "start_momentum": "max_momentum", "end_momentum": "max_momentum"},
+            ]
+        else:
+            self._phases = [
+                {"end_step": float(pct_start * total_steps) - 1, "start_lr": "initial_lr", "end_lr": "max_lr",
+                 "start_momentum": "max_momentum", "end_momentum": "base_momentum"},
+                {"end_step": total_steps - 1, "start_lr": "max_lr", "end_lr": "min_lr",
+                 "start_momentum": "base_momentum", "end_momentum": "max_momentum"},
+            ]
+        groups = optimizer.param_groups
+        max_lrs = self._per_group("max_lr", max_lr, len(groups))
+        if last_epoch == -1:
+            for lr, group in zip(max_lrs, groups):
+                group["initial_lr"] = lr / div_factor
+                group["lr"] = group["initial_lr"]
+                group["max_lr"] = lr
+                group["min_lr"] = group["initial_lr"] / final_div_factor
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ConfigError("OneCycleLR: the optimizer has neither momentum nor betas; pass "
+                                  "cycle_momentum=False.")
+            self.use_beta1 = "betas" in optimizer.defaults
+            max_ms = self._per_group("max_momentum", max_momentum, len(groups))
+            base_ms = self._per_group("base_momentum", base_momentum, len(groups))
+            if last_epoch == -1:
+                for m_max, m_base, group in zip(max_ms, base_ms, groups):
+                    if self.use_beta1:
+                        group["betas"] = (m_max, *group["betas"][1:])
+                    else:
+                        group["momentum"] = m_max
+                    group["max_momentum"] = m_max
+                    group["base_momentum"] = m_base
+        super().__init__(optimizer, last_epoch)
+
+    @staticmethod
+    def _per_group(name, value, n):
+        if isinstance(value, (list, tuple)):
+            if len(value) != n:
+                raise ConfigError(f"OneCycleLR: expected {n} values of {name} (one per group), got {len(value)}.")
+            return list(value)
+        return [value] * n
+
+    def _anneal(self, start, end, pct):
+        if self.anneal_strategy == "cos":
+            return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+        return (end - start) * pct + start
+
+    def get_lr(self) -> list:
+        step = self.last_epoch
+        if step > self.total_steps:
+            raise ConfigError(f"OneCycleLR: tried to step {step} times; total_steps is {self.total_steps}.")
+        lrs = []
+        for group in self.optimizer.param_groups:
+            start_step = 0.0
+            for i, phase in enumerate(self._phases):
+                end_step = phase["end_step"]
+                if step <= end_step or i == len(self._phases) - 1:
+                    pct = (step - start_step) / (end_step - start_step)
+                    lr = self._anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct)
+                    if self.cycle_momentum:
+                        momentum = self._anneal(group[phase["start_momentum"]], group[phase["end_momentum"]], pct)
+                    break
+                start_step = phase["end_step"]
+            lrs.append(lr)
+            if self.cycle_momentum:
+                if self.use_beta1:
+                    group["betas"] = (momentum, *group["betas"][1:])
+                else:
+                    group["momentum"] = momentum
+        return lrs
