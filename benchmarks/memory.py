@@ -34,7 +34,7 @@ def run(quick: bool = False) -> str:
         tracemalloc.start()
         base, _ = tracemalloc.get_traced_memory()
         step()
-        _, peak = tracemalloc.get_traced_memory()
+        after_first, peak = tracemalloc.get_traced_memory()
         steps = 200 if quick else 2000
         for _ in range(steps):
             step()
@@ -43,6 +43,6 @@ def run(quick: bool = False) -> str:
         # tracemalloc counts only allocations made while tracing: the model and optimizer state existed before
         resident = params * 2  # parameters + momentum buffers, alive before tracing started
         rows.append([f"{D}-{H}-{C}, {N}", f"{needed / 2**20:.1f}", f"{(peak - base + resident) / 2**20:.1f}",
-                     f"{(peak - base + resident) / needed:.2f}x", f"{(end - base) / 2**20:+.2f} after {steps} steps"])
+                     f"{(peak - base + resident) / needed:.2f}x", f"{(end - after_first) / 2**20:+.2f} after {steps} more steps"])
     return table("Peak memory of a training step (MiB)",
                  ["D-H-C, batch", "needed", "peak", "peak / needed", "growth"], rows)
