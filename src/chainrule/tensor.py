@@ -371,8 +371,7 @@ class Tensor:
 
     # --- shape -------------------------------------------------------------------------------------------
     def reshape(self, *shape):
-        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-        return _ops.reshape(self, shape=tuple(shape))
+        return _ops.reshape(self, shape=_shape_arg(shape))
 
     view = reshape
 
@@ -403,15 +402,13 @@ class Tensor:
 
     def transpose(self, *axes):
         """Reverse the axes, or permute them: ``x.transpose(1, 0, 2)``; two axes ``(a, b)`` swap as in PyTorch."""
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
+        axes = _shape_arg(axes)
         if len(axes) == 2 and self.ndim != 2:
             return self.swapaxes(*axes)
         return _ops.transpose(self, axes=tuple(axes) if axes else None)
 
     def permute(self, *dims):
-        dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
-        return _ops.transpose(self, axes=dims)
+        return _ops.transpose(self, axes=_shape_arg(dims))
 
     def swapaxes(self, a: int, b: int):
         axes = list(range(self.ndim))
@@ -423,7 +420,7 @@ class Tensor:
         return _ops.transpose(self, axes=None)
 
     def expand(self, *shape):
-        shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        shape = _shape_arg(shape)
         shape = tuple(s if n == -1 else n for n, s in zip(shape, (None,) * (len(shape) - self.ndim) + self.shape))
         return _ops.broadcast_to(self, shape=shape)
 
@@ -439,6 +436,11 @@ class Tensor:
 
 autograd._bind_tensor(Tensor)
 _registry.bind_tensor_type(Tensor)
+
+
+def _shape_arg(shape: tuple) -> tuple:
+    """Accept both ``f(2, 3)`` and ``f((2, 3))``, as PyTorch does."""
+    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else tuple(shape)
 
 
 def _axis(axis):
@@ -473,7 +475,7 @@ def tensor(data, dtype=None, requires_grad: bool = False, name: str | None = Non
 
 def _factory(fill):
     def make(*shape, dtype=None, requires_grad=False):
-        shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        shape = _shape_arg(shape)
         return Tensor(fill(shape, np.dtype(dtype) if dtype else _default_dtype), requires_grad=requires_grad)
     return make
 
@@ -500,7 +502,7 @@ def ones_like(t, dtype=None, requires_grad=False) -> Tensor:
 def randn(*shape, dtype=None, requires_grad=False) -> Tensor:
     """Standard normal samples drawn from chainrule's seeded generator (see :func:`chainrule.manual_seed`)."""
     from .random import generator
-    shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    shape = _shape_arg(shape)
     return Tensor(generator().standard_normal(shape, dtype=np.dtype(dtype or _default_dtype)),
                   requires_grad=requires_grad)
 
@@ -508,7 +510,7 @@ def randn(*shape, dtype=None, requires_grad=False) -> Tensor:
 def rand(*shape, dtype=None, requires_grad=False) -> Tensor:
     """Uniform [0, 1) samples from chainrule's seeded generator."""
     from .random import generator
-    shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    shape = _shape_arg(shape)
     return Tensor(generator().random(shape, dtype=np.dtype(dtype or _default_dtype)), requires_grad=requires_grad)
 
 
