@@ -333,3 +333,17 @@ def test_numpy_float64_scalars_do_not_upcast_float32_tensors():
     x = cr.ones(3, requires_grad=True)
     y = x / np.float64(2) + np.float64(1) * x
     assert y.dtype == np.float32
+
+
+def test_shape_methods_follow_pytorch():
+    x = cr.randn(2, 3, 4, requires_grad=True)
+    assert x.transpose(0, 2).shape == (4, 3, 2)          # two axes: a swap, as torch.transpose
+    assert x.permute(2, 0, 1).shape == (4, 2, 3) and x.permute((2, 0, 1)).shape == (4, 2, 3)
+    assert x.flatten().shape == (24,) and x.flatten(1).shape == (2, 12)
+    assert x.reshape(6, 4).shape == x.view((6, 4)).shape == (6, 4)
+    assert x.unsqueeze(1).shape == (2, 1, 3, 4) and x.unsqueeze(1).squeeze(1).shape == (2, 3, 4)
+    assert x[:, :1].expand(-1, 5, -1).shape == (2, 5, 4)
+    assert x.T.shape == (4, 3, 2)
+    y = x.transpose(0, 2).permute(1, 0, 2).flatten()
+    y.backward(np.arange(24, dtype=np.float32))
+    np.testing.assert_array_equal(x.grad.data.transpose(2, 1, 0).transpose(1, 0, 2).reshape(-1), np.arange(24))
