@@ -11,7 +11,7 @@ import argparse  # noqa: E402
 import importlib  # noqa: E402
 import platform  # noqa: E402
 
-BENCHMARKS = ["train_step", "overhead", "memory", "cifar_epoch"]
+BENCHMARKS = ["train_step", "overhead", "memory", "cifar_epoch", "distributed"]
 
 
 def main(argv=None):

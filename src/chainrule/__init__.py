@@ -17,7 +17,7 @@ from .ops.shape import concatenate, stack
 from .random import manual_seed
 from .tensor import (Tensor, arange, full, get_default_dtype, ones, ones_like, rand, randn, set_default_dtype,
                      tensor, zeros, zeros_like)
-from . import data, nn  # noqa: E402,F401
+from . import data, distributed, nn  # noqa: E402,F401
 from . import viz  # noqa: E402,F401  (matplotlib and graphviz load only when used)
 from . import optim  # noqa: E402,F401
 from .io import load, save  # noqa: E402
@@ -34,5 +34,5 @@ __all__ = [
     "ChainruleError", "ShapeError",
     "exp", "log", "sqrt", "abs", "clip", "erf", "maximum", "minimum", "where", "relu", "sigmoid", "tanh",
     "sum", "mean", "max", "min", "var", "logsumexp", "softmax", "log_softmax", "matmul", "concatenate", "cat",
-    "stack", "data", "nn", "viz", "optim", "save", "load",
+    "stack", "data", "distributed", "nn", "viz", "optim", "save", "load",
 ]
