@@ -110,3 +110,12 @@ def test_no_pyplot_state(tmp_path):
     if "matplotlib.pyplot" in sys.modules:  # someone else imported it: we must not have left figures open
         import matplotlib.pyplot as plt
         assert plt.get_fignums() == []
+
+
+def test_templates_read_flattened_cifar_rows_channels_last_as_the_data_layer_writes_them():
+    from chainrule.viz.plots import templates_grid
+    image = np.zeros((32, 32, 3))
+    image[:, :16, 0] = 1.0            # left half red: HWC, as chainrule.data flattens images
+    grid = templates_grid(image.reshape(1, -1))
+    assert grid.shape == (32, 32, 3)
+    assert grid[:, :16, 0].min() == 1.0 and grid[:, 16:, 0].max() == 0.0 and grid[..., 1:].max() == 0.0

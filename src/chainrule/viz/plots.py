@@ -138,17 +138,14 @@ def plot_curves(history, path, *, title: str | None = None, x_key: str = "epoch"
 # --- weight templates ----------------------------------------------------------------------------------
 
 def _infer_image_shape(d: int):
-    if d == 3072:
-        return (3, 32, 32)
-    if d == 784:
-        return (28, 28)
+    """The image shape behind d inputs, channels last as ``chainrule.data`` flattens images (H, W, C)."""
     r = math.isqrt(d)
     if r * r == d:
         return (r, r)
     if d % 3 == 0:
         r = math.isqrt(d // 3)
         if r * r * 3 == d:
-            return (3, r, r)
+            return (r, r, 3)
     return None
 
 
@@ -166,7 +163,7 @@ def _as_templates(weights, image_shape):
             shape = _infer_image_shape(w.shape[1])
         if shape is None:
             raise ShapeError(f"templates: cannot tell the image shape of {w.shape[1]} inputs; pass image_shape= "
-                             f"e.g. (3, 32, 32) or (28, 28).")
+                             f"e.g. (32, 32, 3) or (28, 28).")
         image_shape = shape
     image_shape = tuple(int(s) for s in image_shape)
     if int(np.prod(image_shape)) != w.shape[1]:
@@ -237,7 +234,7 @@ def plot_templates(weights, path, *, image_shape=None, class_names=None, ncols: 
                    max_templates: int | None = 400, title: str | None = None) -> Path:
     """First-layer weights as images, one tile per template (section 1.2 of the lecture: "templates").
 
-    ``weights``: (H, D), e.g. a ``Linear(3072, 100)`` weight for CIFAR (tiles (3, 32, 32)) or
+    ``weights``: (H, D), e.g. a ``Linear(3072, 100)`` weight for CIFAR (tiles (32, 32, 3), as chainrule.data flattens) or
     ``Linear(784, H)`` for MNIST (28 x 28); ``image_shape`` when it cannot be guessed. With ``class_names``
     (a linear classifier's 10 templates) each tile gets its class as a title.
     """
