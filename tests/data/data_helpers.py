@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-CIFAR_JPEG_TAR = Path("/work/shared/data/cifar10-jpeg.tar")
+CIFAR_JPEG_TAR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cifar10-jpeg.tar"
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 
 

@@ -1,0 +1,307 @@
+"""What every lecture experiment shares: the `Result` it returns, seeding, small training loops, tables,
+figures and the HTML report.
+
+An experiment is a function ``run(out_dir, fast=True, seed=0) -> Result``. It measures one claim of the
+lecture, prints nothing (the CLI prints ``result.table``), writes its pictures as PNG files into
+``out_dir`` and one self-contained ``report.html`` beside them, and puts every number it measured into
+``result.numbers`` and every yes/no verdict on the claim into ``result.checks``, so tests can check it.
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import io
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .._files import atomic_write
+from ..autograd import no_grad
+from ..random import manual_seed
+from ..tensor import Tensor
+
+__all__ = ["Result", "seed_everything", "format_table", "train_full_batch", "accuracy", "figure", "save_figure",
+           "write_lecture_report", "Timer", "fmt", "blas_threads"]
+
+
+@dataclass
+class Result:
+    """What one lecture experiment measured.
+
+    ``numbers``: every measured figure by name (floats, ints, lists); ``checks``: the claim's verdicts,
+    ``{"sentence saying what is checked": True/False}``; ``table``: the text table the CLI prints;
+    ``pictures``: the PNG (or SVG) files written, all inlined in ``report``; ``config``: the settings used.
+    """
+
+    topic: str
+    title: str
+    section: str
+    claim: str
+    numbers: dict = field(default_factory=dict)
+    checks: dict = field(default_factory=dict)
+    table: str = ""
+    pictures: list = field(default_factory=list)
+    report: Path | None = None
+    config: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def holds(self) -> bool:
+        """True when every check of the claim passed."""
+        return all(self.checks.values())
+
+    def summary(self) -> str:
+        """The table, the checks and the files, as the CLI prints them."""
+        lines = [f"{self.title} (lecture section {self.section})", "", self.table.rstrip(), ""]
+        for what, ok in self.checks.items():
+            lines.append(f"  [{'ok' if ok else 'NOT MET'}] {what}")
+        lines.append("")
+        if self.pictures:
+            lines.append("pictures: " + ", ".join(Path(p).name for p in self.pictures))
+        if self.report is not None:
+            lines.append(f"report:   {self.report}")
+        lines.append(f"({self.seconds:.1f} s)")
+        return "\n".join(lines)
+
+
+def seed_everything(seed: int) -> np.random.Generator:
+    """Reseed chainrule's generator (weights, dropout) and return a NumPy generator for the experiment's own draws."""
+    manual_seed(int(seed))
+    return np.random.default_rng(int(seed))
+
+
+# (get, set) function names of OpenBLAS builds: plain, 64-bit-integer, and the one NumPy wheels bundle
+_OPENBLAS_SYMBOLS = (("openblas_get_num_threads", "openblas_set_num_threads"),
+                     ("openblas_get_num_threads64_", "openblas_set_num_threads64_"),
+                     ("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
+                     ("scipy_openblas_get_num_threads", "scipy_openblas_set_num_threads"))
+
+
+def _openblas_controls() -> list:
+    """``(get, set)`` thread functions of every OpenBLAS loaded in this process (Linux; else an empty list)."""
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        return []
+    paths = sorted({line.split()[-1] for line in maps.splitlines()
+                    if "openblas" in line.lower() and line.split()[-1].startswith("/")})
+    controls = []
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for get, set_ in _OPENBLAS_SYMBOLS:
+            if hasattr(lib, get) and hasattr(lib, set_):
+                controls.append((getattr(lib, get), getattr(lib, set_)))
+                break
+    return controls
+
+
+@contextlib.contextmanager
+def blas_threads(n: int):
+    """Use at most ``n`` OpenBLAS threads inside the block (best effort: does nothing where it cannot).
+
+    The lecture's matrices are small; on a busy machine, BLAS threads that wait for a free core make them
+    several times slower, and one thread is as fast. Never raises the thread count.
+    """
+    controls = _openblas_controls()
+    old = [int(get()) for get, _ in controls]
+    for (_, set_), k in zip(controls, old):
+        set_(max(1, min(int(n), k)))
+    try:
+        yield
+    finally:
+        for (_, set_), k in zip(controls, old):
+            set_(k)
+
+
+class Timer:
+    """``with Timer() as t: ...``; then ``t.seconds``."""
+
+    def __enter__(self):
+        self._start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self._start
+        return False
+
+
+def fmt(v, digits: int = 4) -> str:
+    """A number as the tables print it: integers with thousands separators, floats to ``digits`` significant digits."""
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else "no"
+    if isinstance(v, (int, np.integer)):
+        return f"{int(v):,}"
+    if isinstance(v, (float, np.floating)):
+        v = float(v)
+        if v != v:
+            return "nan"
+        if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e6):
+            return f"{v:.{max(digits - 1, 1)}e}"
+        return f"{v:.{digits}g}"
+    return str(v)
+
+
+def format_table(header, rows, digits: int = 4) -> str:
+    """A plain-text table with aligned columns (numbers right-aligned)."""
+    cells = [[str(h) for h in header]] + [[fmt(c, digits) for c in row] for row in rows]
+    numeric = [all(isinstance(row[i], (int, float, np.number)) and not isinstance(row[i], bool) for row in rows)
+               for i in range(len(header))]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+
+    def line(r):
+        return "  ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(r, widths, numeric)).rstrip()
+
+    out = [line(cells[0]), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in cells[1:]]
+    return "\n".join(out)
+
+
+def table_rows(header, rows) -> dict:
+    """The same table for the HTML report: ``{"columns": header, "rows": rows}`` with NumPy scalars made plain."""
+    def plain(v):
+        return v.item() if isinstance(v, np.generic) else v
+    return {"columns": list(header), "rows": [[plain(v) for v in r] for r in rows]}
+
+
+# --- training --------------------------------------------------------------------------------------------
+
+def train_full_batch(model, X, y, *, steps: int, lr: float, optimizer: str = "adam", l2: float = 0.0,
+                     momentum: float = 0.0, every: int = 0, on_record=None) -> list:
+    """Train ``model`` on all of ``(X, y)`` at every step with softmax cross-entropy (+ ``l2_penalty(model, l2)``).
+
+    Returns the data loss at every step. ``on_record(step, model)`` is called before step 0 and then after
+    every ``every`` steps (and after the last one) when ``every > 0``. Deterministic given chainrule's seed.
+    """
+    from ..nn import functional as F
+    from ..nn.regularization import l2_penalty
+    from ..optim import SGD, Adam
+    X = X if isinstance(X, Tensor) else Tensor(np.asarray(X))
+    y = np.asarray(y)
+    params = list(model.parameters())
+    opt = Adam(params, lr=lr) if optimizer == "adam" else SGD(params, lr=lr, momentum=momentum)
+    losses = []
+    model.train()
+    if every and on_record is not None:
+        on_record(0, model)
+    for step in range(1, steps + 1):
+        data_loss = F.cross_entropy(model(X), y)
+        loss = data_loss + l2_penalty(model, l2) if l2 else data_loss
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(data_loss.item()))
+        if every and on_record is not None and (step % every == 0 or step == steps):
+            on_record(step, model)
+    model.eval()
+    return losses
+
+
+def train_minibatch(model, X, y, *, epochs: int, batch_size: int, lr: float, l2: float = 0.0,
+                    rng: np.random.Generator, optimizer: str = "adam", momentum: float = 0.9) -> list:
+    """Minibatch Adam (or SGD with ``momentum``) on softmax cross-entropy (+ L2), samples shuffled by ``rng``.
+
+    Returns the mean data loss of every epoch.
+    """
+    from ..nn import functional as F
+    from ..nn.regularization import l2_penalty
+    from ..optim import SGD, Adam
+    params = list(model.parameters())
+    opt = Adam(params, lr=lr) if optimizer == "adam" else SGD(params, lr=lr, momentum=momentum)
+    n = len(y)
+    history = []
+    model.train()
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        total = 0.0
+        for start in range(0, n, batch_size):
+            idx = order[start:start + batch_size]
+            data_loss = F.cross_entropy(model(Tensor(X[idx])), y[idx])
+            loss = data_loss + l2_penalty(model, l2) if l2 else data_loss
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += float(data_loss.item()) * len(idx)
+        history.append(total / n)
+    model.eval()
+    return history
+
+
+def predict(model, X) -> np.ndarray:
+    """Class scores of ``model`` on ``X`` (evaluation mode, no graph), as a NumPy array."""
+    was_training = model.training
+    model.eval()
+    with no_grad():
+        out = model(X if isinstance(X, Tensor) else Tensor(np.asarray(X))).data
+    model.train(was_training)
+    return out
+
+
+def accuracy(model, X, y) -> float:
+    """Fraction of ``X`` that ``model`` classifies as ``y``."""
+    return float(np.mean(predict(model, X).argmax(axis=1) == np.asarray(y)))
+
+
+def predictor(model, dtype=np.float32):
+    """A function ``(N, 2) array -> scores`` for the decision-boundary plots."""
+    return lambda pts: predict(model, np.asarray(pts, dtype=dtype))
+
+
+# --- figures (matplotlib, Agg canvas, no global state) ------------------------------------------------------
+
+def figure(figsize=(6.4, 4.2)):
+    """A matplotlib Figure on the non-interactive Agg canvas."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError("chainrule lecture draws its pictures with matplotlib: pip install 'chainrule[viz]' "
+                          "(or pip install matplotlib).") from None
+    fig = Figure(figsize=figsize, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def save_figure(fig, path) -> Path:
+    """Write ``fig`` to ``path`` (PNG) atomically and return the path."""
+    path = Path(path)
+    buf = io.BytesIO()
+    fig.savefig(buf, format=path.suffix.lstrip(".") or "png", dpi=110)
+    with atomic_write(path, "wb") as f:
+        f.write(buf.getvalue())
+    return path
+
+
+# --- the report ------------------------------------------------------------------------------------------
+
+def write_lecture_report(result: Result, out_dir, *, explanation, quote: str | None = None, tables=(),
+                         images=(), extra=(), code: str | None = None) -> Path:
+    """``out_dir/report.html``: the claim in the lecture's words, configuration, tables, checks and pictures.
+
+    ``tables``: ``(heading, header, rows)`` triples; ``images``: ``(path, caption)`` pairs; ``extra``: more
+    report sections (dicts, as :func:`chainrule.viz.write_report` takes them).
+    """
+    from ..viz.report import write_report
+    sections = [{"heading": f"The claim (lecture section {result.section})", "text": explanation}]
+    if quote:
+        sections[0]["text"] = [*([explanation] if isinstance(explanation, str) else explanation),
+                               f"Lecture notes (Vietnamese): \u201c{quote}\u201d"]
+    sections.append({"heading": "Configuration", "config": result.config})
+    for heading, header, rows in tables:
+        sections.append({"heading": heading, "table": table_rows(header, rows)})
+    if result.checks:
+        sections.append({"heading": "Does the measurement support the claim?",
+                         "table": {"columns": ["check", "holds"],
+                                   "rows": [[what, "yes" if ok else "NO"] for what, ok in result.checks.items()]}})
+    sections.extend(extra)
+    if images:
+        sections.append({"heading": "Pictures", "images": [{"path": str(p), "caption": c} for p, c in images]})
+    sections.append({"heading": "Reproduce", "code": code or
+                     f"chainrule lecture {result.topic} --seed {result.config.get('seed', 0)}"
+                     + (" --full" if not result.config.get("fast", True) else "")})
+    return write_report(Path(out_dir) / "report.html", f"{result.title} (CS231n lecture 4, section {result.section})",
+                        sections, subtitle=result.claim)
