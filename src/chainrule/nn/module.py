@@ -406,6 +406,35 @@ class Module:
             return f"{type(self).__name__}({lines[0]})"
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the module tree as nested, foldable HTML; each module with its parameter count and shapes."""
+        total, trainable = self.num_parameters(), self.num_parameters(trainable_only=True)
+        frozen = f", {total - trainable:,} frozen" if trainable != total else ""
+        return (f"<div class='chainrule-module' style='font-family:monospace;line-height:1.45'>"
+                f"{_module_html(self, None)}<div style='color:#555'>{total:,} parameters in all{frozen}</div></div>")
+
+
+def _module_html(module, name) -> str:
+    """One module of `Module._repr_html_`: ``name: Class(extra) · N params · own parameter shapes``, children."""
+    import html
+    extra = module.extra_repr()
+    head = html.escape(f"{type(module).__name__}({extra})")
+    if name is not None:
+        head = f"<b>{html.escape(name)}</b>: {head}"
+    count = module.num_parameters()
+    own = ", ".join(f"{html.escape(n)} {html.escape(str(tuple(p.shape)))}"
+                    for n, p in module._parameters.items() if p is not None)
+    if count:
+        head += f" <span style='color:#1a7f37'>· {count:,} params</span>"
+    if own:
+        head += f" <span style='color:#666'>· {own}</span>"
+    children = [(n, c) for n, c in module._modules.items() if c is not None]
+    if not children:
+        return f"<div>{head}</div>"
+    body = "".join(_module_html(c, n) for n, c in children)
+    return (f"<details open><summary>{head}</summary>"
+            f"<div style='margin-left:1.4em;border-left:1px solid #ddd;padding-left:0.5em'>{body}</div></details>")
+
 
 def _check_name(name, module):
     if not isinstance(name, str):
