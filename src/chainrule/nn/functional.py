@@ -55,6 +55,8 @@ def tanh(x):
 
 def softplus(x, beta: float = 1.0, threshold: float = 20.0):
     """log(1 + exp(beta x)) / beta, linear above ``threshold``."""
+    if not beta > 0:
+        raise ValueError(f"softplus: beta must be > 0, got {beta!r}.")
     return _ew.softplus(x, beta=beta, threshold=threshold)
 
 
@@ -77,24 +79,28 @@ def _check_targets(scores, target, name, ignore_index=None):
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if scores.ndim != 2:
         raise ShapeError(f"{name}: scores must have shape (N, C), got {tuple(scores.shape)}.")
+    if scores.dtype.kind != "f":
+        raise TypeError(f"{name}: scores must be floating point, got dtype {scores.dtype}; convert them with "
+                        f".astype('float32').")
+    if scores.shape[1] == 0:
+        raise ShapeError(f"{name}: scores of shape {tuple(scores.shape)} have no classes; C must be >= 1.")
     if t.dtype.kind not in "iu":
         raise TypeError(f"{name}: targets must be integer class indices, got dtype {t.dtype}; "
                         f"convert them with .astype(int).")
     if t.shape != (scores.shape[0],):
         raise ShapeError(f"{name}: {scores.shape[0]} rows of scores but targets of shape {t.shape}; "
                          f"pass one integer label per row.")
-    out_of_range = (t < 0) | (t >= scores.shape[1])
-    if ignore_index is not None:
-        out_of_range &= t != ignore_index
-    if t.size and out_of_range.any():
-        bad = t[out_of_range][0]
-        raise ValueError(f"{name}: label {bad} is out of range for {scores.shape[1]} classes "
-                         f"(labels must be in 0..{scores.shape[1] - 1}).")
+    if t.size and (t.min() < 0 or t.max() >= scores.shape[1]):  # two reductions on the common, valid path
+        out_of_range = (t < 0) | (t >= scores.shape[1])
+        if ignore_index is not None:
+            out_of_range &= t != ignore_index
+        if out_of_range.any():
+            bad = t[out_of_range][0]
+            raise ValueError(f"{name}: label {bad} is out of range for {scores.shape[1]} classes "
+                             f"(labels must be in 0..{scores.shape[1] - 1}).")
     if scores.shape[0] == 0:
         raise ValueError(f"{name}: the batch is empty.")
     return t
-
-
 
 
 # --- losses -----------------------------------------------------------------------------------------------
@@ -146,8 +152,10 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}.")
     t = _check_targets(input, target, "cross_entropy", ignore_index)
-    ignored = t == ignore_index
-    if weight is None and not ignored.any():
+    # A valid label is in 0..C-1, so ignored rows exist only if ignore_index is in range or some label is < 0.
+    ignorable = 0 <= ignore_index < input.shape[1] or (t.size and t.min() < 0)
+    ignored = t == ignore_index if ignorable else np.zeros(t.shape, dtype=bool)
+    if weight is None and not (ignorable and ignored.any()):
         return _fused.cross_entropy(input, t, reduction=reduction, label_smoothing=label_smoothing)
     n_classes = input.shape[1]
     w = _class_weight(weight, n_classes, "cross_entropy", _dtype(input))
@@ -198,6 +206,8 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     _check_reduction(reduction, "multi_margin_loss")
     if p not in (1, 2):
         raise ValueError(f"multi_margin_loss: only p=1 and p=2 are supported, got {p!r}.")
+    if isinstance(margin, bool) or not isinstance(margin, (int, float, np.number)):
+        raise TypeError(f"multi_margin_loss: margin must be a number, got {margin!r}.")
     t = _check_targets(input, target, "multi_margin_loss")
     n, c = input.shape
     dtype = _dtype(input)
@@ -232,6 +242,19 @@ def _as_float_target(target, input, name):
     return t.astype(_dtype(input), copy=False)
 
 
+def _check_broadcasts_to(w, input, name, what):
+    """A ShapeError unless the optional per-element ``w`` broadcasts to the input's shape (weights rescale, never grow)."""
+    if w is None:
+        return
+    shape, wshape = tuple(np.shape(input)), tuple(np.shape(w))
+    try:
+        ok = np.broadcast_shapes(wshape, shape) == shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ShapeError(f"{name}: {what} of shape {wshape} does not broadcast to the input's shape {shape}.")
+
+
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str = "mean", pos_weight=None):
     """Sigmoid + binary cross-entropy in one stable formula, as in PyTorch.
 
@@ -242,6 +265,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str 
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
     _check_same_shape(input, target, "binary_cross_entropy_with_logits")
     y = _as_float_target(target, input, "binary_cross_entropy_with_logits")
+    _check_broadcasts_to(weight, input, "binary_cross_entropy_with_logits", "weight")
+    _check_broadcasts_to(pos_weight, input, "binary_cross_entropy_with_logits", "pos_weight")
     sp = _ew.softplus(input, beta=1.0, threshold=np.inf)
     if pos_weight is None:
         loss = sp - input * y
@@ -275,6 +300,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
         raise ValueError("binary_cross_entropy: every input must be a probability in [0, 1]; apply sigmoid "
                          "first, or use binary_cross_entropy_with_logits on the scores.")
     y = _as_float_target(target, input, "binary_cross_entropy")
+    _check_broadcasts_to(weight, input, "binary_cross_entropy", "weight")
     loss = -(y * _clamped_log(input) + (1 - y) * _clamped_log(1 - input))
     if weight is not None:
         loss = loss * _raw(weight).astype(_dtype(input), copy=False)
