@@ -1,0 +1,121 @@
+"""Using a trained run on data: load a checkpoint with its preprocessing, evaluate a split, classify images."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import CheckpointError, ConfigError, DataError
+from .metrics import evaluate, predict_scores, softmax
+from .runs import find_checkpoint
+
+
+@dataclass
+class Loaded:
+    """A model from a checkpoint, with what it was trained on: ``info`` holds ``dataset``, ``name``,
+    ``classes``, ``image_shape``, ``num_features``, ``config``; ``preprocessor`` maps raw samples to inputs."""
+
+    model: object
+    info: dict
+    preprocessor: object
+    path: Path
+
+    @property
+    def classes(self) -> list:
+        return list(self.info.get("classes") or [str(i) for i in range(self.model.out_features)])
+
+    @property
+    def config(self) -> dict:
+        return self.info.get("config") or {}
+
+
+def load_trained(target, kind: str = "best") -> Loaded:
+    """The model in run folder ``target`` (its ``kind`` checkpoint) or in checkpoint file ``target``."""
+    from ..data import Preprocessor
+    from ..io import load_checkpoint, read_metadata
+    path = find_checkpoint(target, kind)
+    meta = read_metadata(path)
+    if meta.get("kind") != "checkpoint":
+        raise CheckpointError(f"{path} is a {meta.get('kind')} file without the data set and preprocessing a run "
+                              f"checkpoint stores; pass a run folder or a checkpoint written by chainrule train.")
+    got = load_checkpoint(path, restore_rng=False)
+    info = got["extra"].get("run")
+    if not isinstance(info, dict):
+        raise CheckpointError(f"{path} was not written by chainrule train (it has no run information); pass a "
+                              f"run folder or one of its .safetensors checkpoints.")
+    pre = None
+    if info.get("preprocessor") is not None:
+        state = dict(info["preprocessor"])
+        for k in ("mean", "std"):
+            if state.get(k) is not None:
+                state[k] = np.asarray(state[k])
+        pre = Preprocessor().load_state_dict(state)
+    return Loaded(got["model"], info, pre, path)
+
+
+def load_raw_split(loaded: Loaded, dataset: str | None, split: str, data_dir=None):
+    """``(X, y, classes, name)`` of ``split`` of ``dataset`` (default: the run's), preprocessed the run's way."""
+    from ..data import load_dataset
+    cfg = loaded.config
+    name = dataset or loaded.info.get("dataset") or cfg.get("dataset")
+    same = name == (loaded.info.get("dataset") or cfg.get("dataset"))
+    data_dir = data_dir if data_dir is not None else (cfg.get("data_dir") if same else None)
+    splits = load_dataset(name, data_dir=data_dir, val_size=cfg.get("val_size") if same else None,
+                          seed=int(cfg.get("seed", 0)), normalize="none", flatten=False)
+    ds = getattr(splits, split)
+    X = ds.X
+    if loaded.preprocessor is not None and loaded.preprocessor.fitted:
+        shape = tuple(loaded.preprocessor.sample_shape)
+        if int(np.prod(X.shape[1:])) != int(np.prod(shape)):
+            raise DataError(f"{splits.name} has samples of shape {X.shape[1:]} but the model was trained on "
+                            f"{shape} ({loaded.info.get('name')}); evaluate it on data of that shape.")
+        X = loaded.preprocessor.transform(X.reshape((len(X),) + shape))
+    else:
+        X = X.reshape(len(X), -1)
+    features = loaded.model.in_features
+    if X.shape[1] != features:
+        raise DataError(f"{splits.name} has {X.shape[1]} features per sample but the model expects {features}; "
+                        f"evaluate it on the data set it was trained for ({loaded.info.get('name')}).")
+    classes = list(splits.classes)
+    if len(classes) != len(loaded.classes):
+        raise DataError(f"{splits.name} has {len(classes)} classes but the model predicts {len(loaded.classes)}; "
+                        f"evaluate it on data with the same classes.")
+    return np.ascontiguousarray(X, dtype=np.float32), ds.y, classes, splits.name
+
+
+def evaluate_split(loaded: Loaded, dataset=None, split: str = "test", data_dir=None, batch_size: int = 1000) -> dict:
+    """Accuracy, loss, per-class accuracy and confusion matrix of the loaded model on one split."""
+    if split not in ("train", "val", "test"):
+        raise ConfigError(f"unknown split {split!r}; valid splits are train, val, test.")
+    X, y, classes, name = load_raw_split(loaded, dataset, split, data_dir)
+    result = evaluate(loaded.model, X, y, num_classes=len(classes), batch_size=batch_size, details=True)
+    result.update({"dataset": name, "split": split, "classes": classes, "checkpoint": str(loaded.path)})
+    return result
+
+
+def classify_images(loaded: Loaded, paths, top: int = 3) -> list:
+    """For each image file: ``(path, [(class, probability), ...])``, the ``top`` most probable classes."""
+    from ..data import decode_image
+    shape = loaded.info.get("image_shape")
+    if not shape:
+        raise ConfigError(f"this model was trained on {loaded.info.get('name')}, which has no images "
+                          f"({loaded.info.get('num_features')} features per sample); predict needs an image model.")
+    h, w, c = shape
+    mode = {1: "L", 3: "RGB"}.get(c)
+    if mode is None:
+        raise ConfigError(f"images with {c} channels are not supported by predict (1 or 3).")
+    arrays = []
+    for p in paths:
+        data = Path(p).read_bytes()              # OSError: reported by the command as one line
+        arrays.append(decode_image(data, str(p), mode=mode, size=(h, w)))
+    raw = np.stack(arrays)
+    X = loaded.preprocessor.transform(raw) if loaded.preprocessor is not None else raw.reshape(len(raw), -1)
+    probs = softmax(predict_scores(loaded.model, X).astype(np.float64))
+    classes = loaded.classes
+    k = max(1, min(int(top), len(classes)))
+    out = []
+    for p, row in zip(paths, probs):
+        order = np.argsort(-row, kind="stable")[:k]
+        out.append((str(p), [(classes[i], float(row[i])) for i in order]))
+    return out

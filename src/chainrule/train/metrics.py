@@ -1,0 +1,75 @@
+"""Evaluation: scores in batches under ``no_grad``, accuracy, per-class accuracy, confusion matrix."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import autograd
+from ..tensor import Tensor
+
+
+def predict_scores(model, X, batch_size: int = 1000) -> np.ndarray:
+    """The model's class scores for every row of ``X`` (float32 (N, C)), in eval mode without a graph.
+
+    The model's train/eval mode is restored afterwards.
+    """
+    was_training = getattr(model, "training", False)
+    if hasattr(model, "eval"):
+        model.eval()
+    out = []
+    try:
+        with autograd.no_grad():
+            for start in range(0, len(X), batch_size):
+                xb = np.ascontiguousarray(X[start:start + batch_size], dtype=np.float32)
+                s = model(Tensor(xb))
+                out.append(s.data if isinstance(s, Tensor) else np.asarray(s))
+    finally:
+        if was_training and hasattr(model, "train"):
+            model.train()
+    if not out:
+        return np.zeros((0, 0), np.float32)
+    return np.concatenate(out)
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    z = scores - scores.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def cross_entropy(scores: np.ndarray, y: np.ndarray) -> float:
+    """Mean softmax cross-entropy, in float64 for a stable report."""
+    s = scores.astype(np.float64)
+    z = s - s.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return float(-logp[np.arange(len(y)), y].mean()) if len(y) else float("nan")
+
+
+def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
+    """``cm[i, j]``: how many examples of true class i were predicted as j (int64 (C, C))."""
+    y_true = np.asarray(y_true, dtype=np.int64)
+    y_pred = np.asarray(y_pred, dtype=np.int64)
+    return np.bincount(y_true * num_classes + y_pred, minlength=num_classes * num_classes).reshape(num_classes,
+                                                                                                   num_classes)
+
+
+def per_class_accuracy(cm: np.ndarray) -> np.ndarray:
+    """Accuracy on each true class (the diagonal over the row sums; NaN for a class with no examples)."""
+    totals = cm.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(totals > 0, np.diag(cm) / np.maximum(totals, 1), np.nan)
+
+
+def evaluate(model, X, y, num_classes: int | None = None, batch_size: int = 1000, details: bool = False) -> dict:
+    """``{"loss", "acc", "n"}`` of ``model`` on ``(X, y)``; with ``details`` also ``confusion_matrix`` and
+    ``per_class_acc`` (lists)."""
+    scores = predict_scores(model, X, batch_size)
+    y = np.asarray(y)
+    pred = scores.argmax(axis=1) if len(y) else np.zeros(0, np.int64)
+    out = {"loss": cross_entropy(scores, y), "acc": float((pred == y).mean()) if len(y) else float("nan"),
+           "n": int(len(y))}
+    if details:
+        c = num_classes or scores.shape[1]
+        cm = confusion_matrix(y, pred, c)
+        out["confusion_matrix"] = cm.tolist()
+        out["per_class_acc"] = [None if np.isnan(a) else float(a) for a in per_class_accuracy(cm)]
+    return out

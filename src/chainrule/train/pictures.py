@@ -1,0 +1,85 @@
+"""The pictures and the HTML report written into a run folder when a run ends.
+
+Drawn with `chainrule.viz.plots` and `chainrule.viz.report` when matplotlib is installed: training
+curves, the first layer's weights as image templates (image data), the decision boundary (2-D data), the
+test confusion matrix, dead ReLUs per epoch. A picture that cannot be drawn is skipped with a note: a run
+never fails because of its pictures.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+CURVE_KEYS = ("epoch", "train_loss", "val_loss", "train_acc", "val_acc")
+
+
+def write_pictures(exp, result) -> list:
+    """Write what applies into ``exp.run``; returns the paths written (empty without matplotlib)."""
+    if exp.run is None:
+        return []
+    try:
+        import matplotlib  # noqa: F401
+        from ..viz import plots
+    except ImportError:
+        return []
+    run = exp.run.path
+    splits, model, final = exp.splits, exp.model, result.final or {}
+    written, figures = [], []
+
+    def attempt(name, caption, fn, *args, **kw):
+        try:
+            path = fn(*args, **kw)
+        except Exception as e:  # noqa: BLE001 - a picture must never fail a finished run
+            warnings.warn(f"could not draw {name}: {e}", stacklevel=2)
+            return
+        written.append(path)
+        figures.append({"path": str(path), "caption": caption})
+
+    history = [{k: h[k] for k in CURVE_KEYS if k in h} for h in result.history]
+    if history:
+        attempt("curves", "loss and accuracy per epoch", plots.plot_curves, history, run / "curves.png",
+                title=exp.trainer.title)
+    weights = _first_layer(model)
+    if weights is not None and splits.image_shape is not None:
+        names = list(splits.classes) if weights.shape[0] == splits.num_classes and exp.config.model == "linear" else None
+        attempt("templates", "first-layer weights as images (lecture 1.2: templates)", plots.plot_templates,
+                weights, run / "templates.png", image_shape=tuple(splits.image_shape), class_names=names,
+                max_templates=100)
+    if splits.num_features == 2:
+        from .metrics import predict_scores
+        attempt("decision boundary", "decision regions on the training data", plots.plot_decision_boundary,
+                lambda pts: predict_scores(model, np.asarray(pts, np.float32)), splits.train.X, splits.train.y,
+                run / "decision_boundary.png", title=exp.config.describe_model())
+    cm = (final.get("test") or {}).get("confusion_matrix")
+    if cm is not None:
+        attempt("confusion matrix", "test confusion matrix (rows: true class)", plots.plot_confusion_matrix,
+                np.asarray(cm), run / "confusion.png", class_names=list(splits.classes))
+    dead = [h.get("dead_units") for h in result.history]
+    if dead and all(d is not None for d in dead):
+        attempt("dead ReLUs", "fraction of hidden ReLUs never active on the validation set", plots.plot_dead_relu,
+                dead, run / "dead_relu.png")
+    try:
+        from ..viz.report import write_report
+        rows = [{"split": s, "examples": final[s]["n"], "loss": round(final[s]["loss"], 4),
+                 "accuracy": round(final[s]["acc"], 4)} for s in ("train", "val", "test") if s in final]
+        sections = [{"heading": "Result", "text": f"Best validation accuracy at epoch {final.get('best_epoch')} "
+                     f"of {final.get('epochs')}; {final.get('train_time_s')} s of training.", "table": rows},
+                    {"heading": "Configuration", "config": exp.config.to_dict()}]
+        if figures:
+            sections.append({"heading": "Pictures", "images": figures})
+        per_class = (final.get("test") or {}).get("per_class_acc")
+        if per_class:
+            sections.append({"heading": "Test accuracy per class",
+                             "table": [{"class": c, "accuracy": a} for c, a in zip(splits.classes, per_class)]})
+        written.append(write_report(run / "report.html", exp.trainer.title, sections))
+    except Exception as e:  # noqa: BLE001
+        warnings.warn(f"could not write report.html: {e}", stacklevel=2)
+    return written
+
+
+def _first_layer(model):
+    for name, p in model.named_parameters():
+        if p.ndim == 2:
+            return p.data
+    return None

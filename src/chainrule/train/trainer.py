@@ -1,0 +1,473 @@
+"""`Trainer`: the training loop, with evaluation, checkpoints, exact resumption and clean stops.
+
+::
+
+    trainer = Trainer(model, optimizer, scheduler=scheduler, reg=1e-3, epochs=20, run=RunDir("runs/x"))
+    result = trainer.fit(train_loader, val=splits.val, test=splits.test)
+
+Each step runs the model in train mode on a batch (a NumPy array wrapped in a Tensor without copying),
+adds the lecture's L2 penalty ``reg * sum(W**2)`` over the weight matrices, backpropagates and steps the
+optimizer and the schedule (the schedule is stepped once per batch). After each epoch the model is
+evaluated on ``val`` in eval mode under ``no_grad``; the weights with the best validation accuracy are kept
+and are the ones evaluated on ``test`` at the end (as CS231n's Solver does).
+
+Exactness: a checkpoint holds the weights, the optimizer and schedule state, chainrule's random generator
+(dropout masks), the loader's position (its batches and augmentation depend only on seed, epoch and batch
+index) and the running sums of the current epoch, so ``fit(..., resume=True)`` after a crash continues
+with the same batches and random numbers and ends with the same weights, bit for bit, as a run that was
+never stopped.
+
+Stops: Ctrl-C (SIGINT) or SIGTERM finishes the current step, writes a checkpoint and returns with
+``result.interrupted`` (a second Ctrl-C stops at once). A NaN or infinite loss raises `TrainingDiverged`
+naming the epoch and step, without writing a checkpoint, so the last good one is kept.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import autograd, distributed
+from ..errors import ChainruleError, CheckpointError
+from ..tensor import Tensor
+from .diagnostics import hidden_unit_stats
+from .metrics import evaluate
+from .progress import Progress, format_table
+
+
+class TrainingDiverged(ChainruleError, FloatingPointError):
+    """The loss became NaN or infinite (the learning rate is usually too high)."""
+
+
+@dataclass
+class FitResult:
+    """What `Trainer.fit` returns: per-epoch ``history``, the ``final`` evaluation (None when interrupted),
+    ``interrupted`` (stopped by a signal, checkpoint written), and where the best weights came from."""
+
+    history: list = field(default_factory=list)
+    final: dict | None = None
+    interrupted: bool = False
+    best_epoch: int = 0
+    best_val_acc: float = float("nan")
+    run: object = None
+    message: str = ""
+
+
+def _default_loss(scores, target):
+    from ..nn import functional as F
+    return F.cross_entropy(scores, target)
+
+
+def _regularized(model):
+    try:
+        from ..nn import regularized_parameters
+        return [p for _, p in regularized_parameters(model)]
+    except ImportError:  # pragma: no cover - nn not present
+        return [p for p in model.parameters() if p.ndim >= 2]
+
+
+class Trainer:
+    """Train ``model`` with ``optimizer`` for ``epochs`` epochs (see the module docstring).
+
+    ``loss_fn(scores, y)`` defaults to softmax cross-entropy. ``reg`` is the L2 strength lambda (the
+    gradient ``2 lambda W`` is added to each weight matrix's gradient; the reported loss includes
+    ``lambda sum(W**2)``). ``scheduler`` is stepped after every optimizer step. ``run`` is a `RunDir` (or
+    None: nothing is written). ``checkpoint_every``: also checkpoint every that many steps.
+    ``checkpoint_extra``: a dict stored in every checkpoint (e.g. the configuration and preprocessing, so
+    a checkpoint is enough to rebuild and use the model). ``progress``: a `Progress` or its mode.
+    ``log_every``: print the epoch line every that many epochs (default: every epoch up to 50 epochs,
+    else about 25 lines in all).
+    """
+
+    def __init__(self, model, optimizer, *, loss_fn=None, scheduler=None, reg: float = 0.0, epochs: int = 10,
+                 run=None, checkpoint_every: int = 0, detect_anomaly: bool = False, progress="auto",
+                 eval_batch_size: int = 1000, checkpoint_extra: dict | None = None, diagnostics: bool = True,
+                 log_every: int | None = None, title: str = ""):
+        self.model = model
+        self.optimizer = optimizer
+        self.loss_fn = loss_fn or _default_loss
+        self.scheduler = scheduler
+        self.reg = float(reg)
+        self.epochs = int(epochs)
+        self.run = run
+        self.checkpoint_every = int(checkpoint_every or 0)
+        self.detect_anomaly = bool(detect_anomaly)
+        self.progress = progress if isinstance(progress, Progress) else Progress(progress)
+        self.eval_batch_size = int(eval_batch_size)
+        self.checkpoint_extra = dict(checkpoint_extra or {})
+        self.diagnostics = diagnostics
+        self.log_every = log_every or (1 if self.epochs <= 50 else math.ceil(self.epochs / 25))
+        self.title = title
+        self._reg_params = _regularized(model) if self.reg else []
+        self._reg_buffers = [None] * len(self._reg_params)   # reused: no 24 MB allocation per step
+        # where training stands (all of it goes into the checkpoint)
+        self.epoch = 0                  # epochs completed
+        self.step_in_epoch = 0          # steps done in the current epoch
+        self.global_step = 0
+        self.history: list = []
+        self.best_val_acc = -math.inf     # best = highest val accuracy, ties to the lower val loss
+        self.best_val_loss = math.inf
+        self.best_epoch = 0
+        self.train_time = 0.0           # seconds spent in training steps, over all sessions
+        self._sums = self._zero_sums()
+        self._best_state = None
+        self._stop = None
+        self.finished = False
+        # data parallel (issue 9, chainrule.distributed): with a DistributedOptimizer every step averages the
+        # gradients over the ranks; rank 0 alone prints and writes the run folder; all ranks stop together
+        self.distributed = isinstance(optimizer, distributed.DistributedOptimizer)
+        self.writes = not self.distributed or distributed.is_main()
+        self._stop_agreed = False
+        if not self.writes:
+            self.progress = Progress("none")
+
+    # ------------------------------------------------------------------------------------------- state
+    @staticmethod
+    def _zero_sums():
+        return {"loss": 0.0, "correct": 0, "count": 0, "time": 0.0}
+
+    def state_dict(self) -> dict:
+        """The loop's position and bookkeeping (JSON values)."""
+        return {"epoch": self.epoch, "step_in_epoch": self.step_in_epoch, "global_step": self.global_step,
+                "epochs": self.epochs, "history_json": json.dumps(self.history), "best_val_acc": self.best_val_acc,
+                "best_val_loss": self.best_val_loss, "best_epoch": self.best_epoch, "train_time": self.train_time, "sums": dict(self._sums),
+                "finished": self.finished}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.epoch = int(state["epoch"])
+        self.step_in_epoch = int(state["step_in_epoch"])
+        self.global_step = int(state["global_step"])
+        self.history = json.loads(state["history_json"])
+        self.best_val_acc = float(state["best_val_acc"])
+        self.best_val_loss = float(state["best_val_loss"])
+        self.best_epoch = int(state["best_epoch"])
+        self.train_time = float(state["train_time"])
+        self._sums = dict(state["sums"])
+        self.finished = bool(state.get("finished", False))
+        if int(state.get("epochs", self.epochs)) != self.epochs:
+            raise CheckpointError(f"the checkpoint was written for a run of {state['epochs']} epochs, this one has "
+                                  f"{self.epochs}; resume with the same settings.")
+
+    # ------------------------------------------------------------------------------------------- checkpoints
+    def _lr(self) -> float:
+        return float(self.optimizer.param_groups[0]["lr"])
+
+    def _params_finite(self) -> bool:
+        return all(np.isfinite(p.data).all() for p in self.model.parameters())
+
+    def save_checkpoint(self, loader, kind: str = "last") -> None:
+        """Write the ``last`` checkpoint (everything needed to resume) or ``best`` (weights and metadata)."""
+        if self.run is None or not self.writes:     # data parallel: rank 0 alone writes
+            return
+        from ..io import save_checkpoint
+        extra = dict(self.checkpoint_extra)
+        meta = {"epoch": self.epoch, "step_in_epoch": self.step_in_epoch, "global_step": self.global_step,
+                "best_val_acc": None if self.best_val_acc == -math.inf else self.best_val_acc,
+                "best_epoch": self.best_epoch}
+        if kind == "last":
+            extra["trainer"] = self.state_dict()
+            extra["loader"] = loader.state_dict() if loader is not None else None
+            save_checkpoint(self.run.checkpoint_path("last"), self.model, self.optimizer, self.scheduler,
+                            extra=extra, metadata=meta)
+        else:
+            meta["epoch"] = self.best_epoch
+            save_checkpoint(self.run.checkpoint_path(kind), self.model, extra=extra, metadata=meta)
+
+    def _resume(self, loader) -> None:
+        from ..io import load_checkpoint, load
+        path = self.run.checkpoint_path("last")
+        if not path.is_file():
+            raise CheckpointError(f"{self.run.path} has no checkpoint to resume from yet (no {path.name}); "
+                                  f"start the run again without --resume.")
+        got = load_checkpoint(path, self.model, self.optimizer, self.scheduler)
+        extra = got["extra"]
+        if "trainer" not in extra:
+            raise CheckpointError(f"{path} is not a training checkpoint of chainrule train (no trainer state).")
+        self.load_state_dict(extra["trainer"])
+        if loader is not None and extra.get("loader") is not None:
+            loader.load_state_dict(extra["loader"])
+        best = self.run.checkpoint_path("best")
+        if best.is_file():
+            state = load(best)
+            saved = state.state_dict() if hasattr(state, "state_dict") else state
+            try:
+                self._best_state = [np.array(saved[k].data if isinstance(saved[k], Tensor) else saved[k])
+                                    for k in self.model.state_dict()]
+            except KeyError as e:
+                raise CheckpointError(f"{best} does not hold the weights of this model (no {e}).") from None
+        if self.writes:                                # data parallel: rank 0 alone writes
+            self.run.metrics.rewrite(self.history)
+
+    def _snapshot_best(self):
+        self._best_state = [p.data.copy() for p in self.model.state_dict().values()]
+
+    def restore_best(self) -> bool:
+        """Put the best-validation weights back into the model (True if there were any)."""
+        if self._best_state is None:
+            return False
+        for target, value in zip(self.model.state_dict(keep_vars=True).values(), self._best_state):
+            np.copyto(target.data, value)
+        return True
+
+    # ------------------------------------------------------------------------------------------- signals
+    @contextlib.contextmanager
+    def _catch_stop_signals(self):
+        """First SIGINT/SIGTERM: finish the step, checkpoint, stop. Second: KeyboardInterrupt at once."""
+        self._stop = None
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def handler(signum, frame):
+            if self._stop is not None:
+                raise KeyboardInterrupt
+            self._stop = signal.Signals(signum).name
+
+        previous = {}
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                previous[sig] = signal.signal(sig, handler)
+            except (ValueError, OSError):  # pragma: no cover - not allowed here
+                pass
+        try:
+            yield
+        finally:
+            for sig, old in previous.items():
+                signal.signal(sig, old)
+
+    # ------------------------------------------------------------------------------------------- the loop
+    def fit(self, train_loader, val=None, test=None, resume: bool = False) -> FitResult:
+        """Train (or continue, with ``resume``) and evaluate. ``val``/``test``: Datasets or ``(X, y)`` pairs."""
+        val, test = _pair(val), _pair(test)
+        with self.run.lock() if self.run is not None and self.writes else contextlib.nullcontext():
+            return self._fit(train_loader, val, test, resume)
+
+    def _fit(self, train_loader, val, test, resume) -> FitResult:
+        if resume:
+            self._resume(train_loader)
+            if self.epoch >= self.epochs:
+                _notice(f"resumed {self.run.path}: its {self.epochs} epochs had finished; evaluating its best weights")
+            else:
+                _notice(f"resumed {self.run.path} at epoch {self.epoch + 1}, step {self.step_in_epoch} "
+                        f"(global step {self.global_step})")
+        if self.finished or self.epoch >= self.epochs:
+            return self._finish(train_loader, val, test)
+        anomaly = autograd.detect_anomaly() if self.detect_anomaly else contextlib.nullcontext()
+        try:
+            # overflow is reported by the finiteness checks (one clear message), not by NumPy warnings
+            with self._catch_stop_signals(), anomaly, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                while self.epoch < self.epochs:
+                    self._train_epoch(train_loader, val)
+                    if self._stopping():
+                        return self._stopped(train_loader)
+        except KeyboardInterrupt:
+            self.progress.close()
+            msg = "Stopped at once; the last checkpoint is kept."
+            if self.run is not None and self.run.has_checkpoint("last"):
+                msg += f" Resume with: {self.run.resume_hint()}"
+            _notice(msg)
+            return FitResult(self.history, None, True, self.best_epoch, self.best_val_acc, self.run, msg)
+        finally:
+            self.progress.close()
+        return self._finish(train_loader, val, test)
+
+    def _stopped(self, loader) -> FitResult:
+        self.save_checkpoint(loader, "last")
+        where = f"epoch {self.epoch + 1}/{self.epochs}, step {self.step_in_epoch}" if self.epoch < self.epochs \
+            else f"the end of epoch {self.epoch}"
+        msg = f"Stopped by {self._stop} at {where}"
+        if self.run is not None:
+            msg += f"; checkpoint saved in {self.run.checkpoint_path('last')}. Resume with: {self.run.resume_hint()}"
+        else:
+            msg += "."
+        _notice(msg)
+        return FitResult(self.history, None, True, self.best_epoch, self.best_val_acc, self.run, msg)
+
+    def _stopping(self) -> bool:
+        """Stop now? Under data parallelism all ranks decide alike, on the stop flags summed in the last step."""
+        return self._stop_agreed if self.distributed else self._stop is not None
+
+    def _diverged(self, value, what="loss"):
+        where = f"epoch {self.epoch + 1}, step {self.step_in_epoch + 1} (global step {self.global_step + 1})"
+        kept = ""
+        if self.run is not None:
+            kept = (f"; the last good checkpoint is kept in {self.run.checkpoint_path('last')}"
+                    if self.run.has_checkpoint("last") else "; no checkpoint had been written yet")
+        raise TrainingDiverged(f"training diverged: the {what} became {value} at {where} with learning rate "
+                               f"{self._lr():.3g}{kept}; lower --lr (or add --detect-anomaly to find the op).")
+
+    def _train_epoch(self, loader, val) -> None:
+        model, opt, sched = self.model, self.optimizer, self.scheduler
+        steps = len(loader)
+        if getattr(loader, "epoch", self.epoch) != self.epoch:
+            loader.set_epoch(self.epoch)
+        model.train()
+        self.progress.start_epoch(self.epoch + 1, self.epochs, steps, self.step_in_epoch)
+        sums = self._sums
+        two_reg = 2.0 * self.reg
+        tick = time.perf_counter()
+        for Xb, yb in loader:
+            x = Tensor(Xb)
+            try:
+                scores = model(x)
+                # data parallel: a rank's slice of a short last batch may be empty (no loss, no gradient)
+                loss = self.loss_fn(scores, yb) if len(yb) else None
+                value = float(loss.data) if loss is not None else 0.0
+                if self.reg:
+                    value += self.reg * sum(float(np.dot(p.data.ravel(), p.data.ravel())) for p in self._reg_params)
+                if not math.isfinite(value) and not self.distributed:
+                    self._diverged(value)
+                opt.zero_grad()
+                if loss is not None:
+                    loss.backward()
+            except autograd.AnomalyError as e:
+                raise autograd.AnomalyError(f"at epoch {self.epoch + 1}, step {self.step_in_epoch + 1}: {e}") from None
+            for i, p in enumerate(self._reg_params):      # d/dW of reg * sum(W**2) is 2 reg W
+                if p.grad is not None:
+                    buf = self._reg_buffers[i]
+                    if buf is None or buf.shape != p.data.shape or buf.dtype != p.data.dtype:
+                        buf = self._reg_buffers[i] = np.empty_like(p.data)
+                    np.multiply(p.data, two_reg, out=buf, dtype=p.data.dtype)
+                    buf += p.grad.data
+                    p.grad = Tensor(buf)
+            n = len(yb)
+            correct = int((scores.data.argmax(axis=1) == yb).sum())
+            if self.distributed:   # one Allreduce: the gradients, and this step's loss, correct, count, stop flag
+                opt.step(num_samples=n, stats=(value * n if n else 0.0, correct, n, self._stop is not None))
+                loss_sum, correct, n, stops = opt.stats
+                value, correct, n, self._stop_agreed = loss_sum / n, int(correct), int(n), stops > 0
+                if not math.isfinite(value):
+                    self._diverged(value)
+                if self._stop_agreed and self._stop is None:
+                    self._stop = "a signal to another rank"
+            else:
+                opt.step()
+            if sched is not None:
+                sched.step()
+            sums["loss"] += value * n
+            sums["correct"] += correct
+            sums["count"] += n
+            self.step_in_epoch += 1
+            self.global_step += 1
+            now = time.perf_counter()
+            sums["time"] += now - tick
+            tick = now
+            count = max(sums["count"], 1)
+            self.progress.update(self.step_in_epoch, sums["loss"] / count, sums["correct"] / count, self._lr(),
+                                 count / max(sums["time"], 1e-9))
+            if self._stopping():
+                break
+            if self.checkpoint_every and self.global_step % self.checkpoint_every == 0 and self.step_in_epoch < steps:
+                if not self._params_finite():
+                    self._diverged("non-finite", "weights")
+                self.save_checkpoint(loader, "last")
+                tick = time.perf_counter()
+        if self.step_in_epoch < steps:       # stopped mid-epoch by a signal
+            self.progress.end_epoch()
+            return
+        self.progress.end_epoch()
+        self._end_epoch(loader, val)
+
+    def _end_epoch(self, loader, val) -> None:
+        sums = self._sums
+        count = max(sums["count"], 1)
+        self.train_time += sums["time"]
+        record = {"epoch": self.epoch + 1, "step": self.global_step, "lr": self._lr(),
+                  "train_loss": sums["loss"] / count, "train_acc": sums["correct"] / count}
+        if val is not None:
+            ev = evaluate(self.model, val[0], val[1], batch_size=self.eval_batch_size)
+            record["val_loss"], record["val_acc"] = ev["loss"], ev["acc"]
+            if self.diagnostics:
+                record.update({k: v for k, v in hidden_unit_stats(self.model, val[0]).items()
+                               if not isinstance(v, list)})
+        record["time_s"] = round(sums["time"], 3)
+        record["samples_per_s"] = round(sums["count"] / max(sums["time"], 1e-9), 1)
+        record["elapsed_s"] = round(self.train_time, 3)
+        if not self._params_finite():
+            self._diverged("non-finite", "weights")
+        self.history.append(record)
+        if self.run is not None and self.writes:
+            self.run.metrics.append(record, self.history)
+        score = record.get("val_acc", record["train_acc"])
+        loss = record.get("val_loss", record["train_loss"])
+        self.epoch += 1
+        self.step_in_epoch = 0
+        self._sums = self._zero_sums()
+        if score > self.best_val_acc or (score == self.best_val_acc and loss < self.best_val_loss):
+            self.best_val_acc, self.best_val_loss, self.best_epoch = score, loss, self.epoch
+            self._snapshot_best()
+            self.save_checkpoint(loader, "best")
+        self.save_checkpoint(loader, "last")
+        if self.epoch % self.log_every == 0 or self.epoch == self.epochs or self.epoch == 1:
+            self.progress.line(epoch_line(record, self.epochs))
+
+    # ------------------------------------------------------------------------------------------- the end
+    def _finish(self, loader, val, test) -> FitResult:
+        """Evaluate the best weights on train, val and test; write final.json; print the table."""
+        if not self.finished:
+            self.finished = True
+            self.save_checkpoint(loader, "last")
+        self.restore_best()
+        final = {"epochs": self.epochs, "best_epoch": self.best_epoch, "global_step": self.global_step,
+                 "train_time_s": round(self.train_time, 2),
+                 "samples_per_s": _mean_rate(self.history)}
+        train = (loader.X, loader.y) if hasattr(loader, "X") else None
+        for name, data in (("train", train), ("val", val), ("test", test)):
+            if data is not None and len(data[1]):
+                final[name] = evaluate(self.model, data[0], data[1], batch_size=self.eval_batch_size,
+                                       details=name != "train")
+        if self.run is not None and self.writes:
+            self.run.write_final(final)
+        self.progress.line(final_table(final, self.title))
+        return FitResult(self.history, final, False, self.best_epoch, self.best_val_acc, self.run)
+
+
+def _notice(msg: str) -> None:
+    """A message the user must see whatever the progress mode (how to resume a stopped run)."""
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _pair(data):
+    if data is None:
+        return None
+    if isinstance(data, tuple):
+        return data
+    return data.X, data.y
+
+
+def _mean_rate(history):
+    rates = [h.get("samples_per_s") for h in history if h.get("samples_per_s")]
+    return round(float(np.mean(rates)), 1) if rates else None
+
+
+def epoch_line(record: dict, epochs: int) -> str:
+    """``epoch  3/40  loss 1.2345  train 45.60%  val 44.10%  lr 0.01  3,120 samples/s  14.2 s``."""
+    width = len(str(epochs))
+    parts = [f"epoch {record['epoch']:>{width}}/{epochs}", f"loss {record['train_loss']:.4f}",
+             f"train {record['train_acc']:7.2%}"]
+    if "val_acc" in record:
+        parts.append(f"val {record['val_acc']:7.2%}")
+    parts.append(f"lr {record['lr']:.3g}")
+    if "dead_units" in record:
+        parts.append(f"dead {record['dead_units']:.0%}")
+    parts.append(f"{record['samples_per_s']:>9,.0f} samples/s")
+    parts.append(f"{record['time_s']:.1f} s")
+    return "  ".join(parts)
+
+
+def final_table(final: dict, title: str = "") -> str:
+    rows = []
+    for split in ("train", "val", "test"):
+        if split in final:
+            r = final[split]
+            rows.append([split, f"{r['n']:,}", f"{r['loss']:.4f}", f"{r['acc']:.2%}"])
+    head = (title + "\n" if title else "") + \
+        f"best epoch {final['best_epoch']}/{final['epochs']}, {final['train_time_s']:.1f} s of training"
+    return head + "\n" + format_table(rows, ["split", "examples", "loss", "accuracy"])

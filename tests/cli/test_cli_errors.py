@@ -1,0 +1,92 @@
+"""Every expected error of the ``chainrule`` command: one line on stderr, exit status 2, never a traceback."""
+from __future__ import annotations
+
+import pytest
+from cli_helpers import assert_one_line_error, run_subprocess
+
+TRAIN_FLAG_ERRORS = [
+    (["train", "--bogus"], ["unrecognized arguments: --bogus", "chainrule train --help"]),
+    (["train", "--dataset", "imagenet"], ["unknown dataset 'imagenet'", "spiral", "cifar10", "fashion-mnist", "folder:PATH"]),
+    (["train", "--optimizer", "lbfgs"], ["unknown optimizer 'lbfgs'", "sgd", "nesterov", "adamw"]),
+    (["train", "--activation", "swishy"], ["unknown activation 'swishy'", "relu", "tanh"]),
+    (["train", "--schedule", "zigzag"], ["unknown schedule 'zigzag'", "onecycle", "cosine"]),
+    (["train", "--model", "cnn"], ["unknown model 'cnn'", "linear", "mlp"]),
+    (["train", "--hidden", "12,abc"], ["--hidden", "layer widths"]),
+    (["train", "--lr", "-0.1"], ["--lr", "positive"]),
+    (["train", "--lr", "fast"], ["--lr", "positive"]),
+    (["train", "--epochs", "0"], ["--epochs", "integer >= 1"]),
+    (["train", "--batch-size", "2.5"], ["--batch-size", "integer"]),
+    (["train", "--dropout", "1.5"], ["--dropout", "probability"]),
+    (["train", "--epochs"], ["expected one argument"]),
+    (["train", "--model", "mlp", "--hidden", "none"], ["at least one hidden layer"]),
+    (["train", "--augment"], ["--augment", "spiral"]),
+    (["train", "--dataset", "folder:"], ["folder:", "path"]),
+    (["train", "--dataset", "folder:/no/such/place"], ["/no/such/place", "no such folder"]),
+    (["train", "--dataset", "cifar10", "--data-dir", "EMPTY"], ["cifar10 not found", "--data-dir"]),
+    (["train", "--config", "missing.toml"], ["missing.toml", "no such file"]),
+    (["train", "--config", "."], ["is a directory"]),
+    (["train", "--config", "bad.toml"], ["bad.toml", "not valid toml"]),
+    (["train", "--config", "unknown.toml"], ["unknown setting 'learning_rate'", "valid settings"]),
+    (["train", "--resume", "nowhere"], ["nowhere", "no such run folder"]),
+    (["train", "--resume", "EMPTY"], ["not a run folder"]),
+    (["train", "--resume", "EMPTY", "--lr", "0.1"], ["--resume", "drop --lr"]),
+    (["bogus"], ["invalid choice: 'bogus'", "train"]),
+]
+
+
+@pytest.mark.parametrize("argv, words", TRAIN_FLAG_ERRORS, ids=[" ".join(a) for a, _ in TRAIN_FLAG_ERRORS])
+def test_train_errors(cli, tmp_path, argv, words):
+    (tmp_path / "EMPTY").mkdir()
+    (tmp_path / "bad.toml").write_text("epochs = = 3\n")
+    (tmp_path / "unknown.toml").write_text("learning_rate = 0.1\n")
+    argv = [str(tmp_path / "EMPTY") if a == "EMPTY" else a for a in argv]
+    assert_one_line_error(cli(*argv), *words)
+
+
+@pytest.fixture
+def spiral_run(cli, tmp_path):
+    r = cli("train", "--model", "mlp", "--epochs", "2", "--name", "s", "--progress", "none", "--no-plots")
+    assert r.code == 0, r
+    return tmp_path / "runs" / "s"
+
+
+def test_eval_and_predict_errors(cli, tmp_path, spiral_run, image_folder):
+    (tmp_path / "garbage.safetensors").write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not json at all")
+    (tmp_path / "notes.txt").write_text("hello")
+    (tmp_path / "empty.png").write_bytes(b"")
+    cases = [
+        (["eval"], ["the following arguments are required", "RUN_OR_CHECKPOINT"]),
+        (["eval", "runs/nothing"], ["runs/nothing", "no such run folder or checkpoint"]),
+        (["eval", "garbage.safetensors"], ["garbage.safetensors", "header"]),
+        (["eval", "notes.txt"], ["notes.txt"]),
+        (["eval", str(spiral_run), "--split", "holdout"], ["invalid choice: 'holdout'"]),
+        (["eval", str(spiral_run), "--dataset", "imagenet"], ["unknown dataset 'imagenet'"]),
+        (["eval", str(spiral_run), "--dataset", "moons"], ["2 classes", "3"]),
+        (["eval", str(spiral_run), "--dataset", f"folder:{image_folder}"], ["samples of shape"]),
+        (["eval", str(spiral_run), "--batch-size", "0"], ["--batch-size"]),
+        (["predict", str(spiral_run)], ["the following arguments are required", "IMAGE"]),
+        (["predict", str(spiral_run), "x.png"], ["spiral", "no images"]),
+        (["predict", str(spiral_run), "x.png", "--top", "0"], ["--top"]),
+        (["sweep", "--reg", "0,,1"], ["empty value"]),
+        (["sweep", "--optimizer", "sgd,lbfgs"], ["unknown optimizer 'lbfgs'"]),
+    ]
+    for argv, words in cases:
+        assert_one_line_error(cli(*argv), *words)
+
+
+def test_predict_file_errors(cli, tmp_path, image_folder):
+    r = cli("train", "--dataset", f"folder:{image_folder}", "--hidden", "8", "--epochs", "1", "--name", "img",
+            "--progress", "none", "--no-plots")
+    assert r.code == 0, r
+    (tmp_path / "fake.png").write_text("this is not a picture")
+    assert_one_line_error(cli("predict", "runs/img", "missing.png"), "missing.png", "no such file")
+    assert_one_line_error(cli("predict", "runs/img", "fake.png"), "fake.png", "cannot decode")
+    assert_one_line_error(cli("predict", "runs/img", str(tmp_path)), "is a directory")
+
+
+def test_real_console_script_prints_one_line(tmp_path):
+    """The same through a real process: what a user sees in a terminal."""
+    r = run_subprocess(tmp_path, "train", "--optimizer", "lbfgs")
+    assert_one_line_error(r, "unknown optimizer 'lbfgs'")
+    r = run_subprocess(tmp_path, "eval", "no/such/run")
+    assert_one_line_error(r, "no such run folder")

@@ -1,0 +1,141 @@
+"""Run folders, metrics files, progress display and the end-of-run pictures."""
+from __future__ import annotations
+
+import io
+import json
+import warnings
+
+import pytest
+
+from chainrule.errors import CheckpointError, ConfigError
+from chainrule.train import MetricsLog, Progress, RunDir, find_checkpoint, resolve, run_experiment
+from chainrule.train.progress import format_table
+
+
+def test_metrics_jsonl_and_csv(tmp_path):
+    log = MetricsLog(tmp_path)
+    history = []
+    for e in range(1, 4):
+        rec = {"epoch": e, "train_loss": 1.0 / e, "val_acc": None if e == 1 else 0.5 + e / 10}
+        history.append(rec)
+        log.append(rec, history)
+    assert MetricsLog.read(log.jsonl) == history
+    rows = log.csv.read_text().splitlines()
+    assert rows[0] == "epoch,train_loss,val_acc" and rows[1] == "1,1.0," and len(rows) == 4
+    history.append({"epoch": 4, "train_loss": 0.2, "val_acc": 0.9, "lr": 0.1})      # a new column: rewritten
+    log.append(history[-1], history)
+    assert log.csv.read_text().splitlines()[0] == "epoch,train_loss,val_acc,lr"
+    log.rewrite(history[:2])
+    assert MetricsLog.read(log.jsonl) == history[:2] and len(log.csv.read_text().splitlines()) == 3
+
+
+def test_metrics_reader_skips_only_a_torn_last_line(tmp_path):
+    p = tmp_path / "metrics.jsonl"
+    p.write_text('{"epoch": 1}\n{"epoch": 2}\n{"epo')
+    assert MetricsLog.read(p) == [{"epoch": 1}, {"epoch": 2}]
+    p.write_text('{"epoch": 1}\n{"epo\n{"epoch": 3}\n')
+    with pytest.raises(CheckpointError, match="line 2"):
+        MetricsLog.read(p)
+
+
+def test_run_folder_names(tmp_path):
+    a = RunDir.create(tmp_path, "x", {"a": 1})
+    assert json.loads((a.path / "config.json").read_text()) == {"a": 1}
+    with pytest.raises(ConfigError, match="--resume"):
+        RunDir.create(tmp_path, "x", {"a": 2})
+    assert RunDir.create(tmp_path, "x", {}, unique=True).path.name == "x-2"
+    assert RunDir.create(tmp_path, "x", {}, unique=True).path.name == "x-3"
+    with pytest.raises(ConfigError, match="plain folder name"):
+        RunDir.create(tmp_path, "a/b", {})
+    with pytest.raises(ConfigError, match="not a run folder"):
+        RunDir.open(tmp_path)
+    with pytest.raises(CheckpointError, match="no checkpoint yet"):
+        find_checkpoint(a.path)
+
+
+def test_progress_modes():
+    out, bar = io.StringIO(), io.StringIO()
+    p = Progress("plain", out=out, bar_stream=bar)
+    p.start_epoch(1, 2, total_steps=8)
+    for s in range(1, 9):
+        p.update(s, 0.5, 0.75, 0.1, 1000.0)
+    p.end_epoch()
+    p.line("epoch 1/2 done")
+    lines = out.getvalue().splitlines()
+    assert lines[-1] == "epoch 1/2 done" and 2 <= len(lines) <= 5 and "step 2/8" in lines[0]
+    assert bar.getvalue() == ""
+
+    out, bar = io.StringIO(), io.StringIO()
+    p = Progress("auto", out=out, bar_stream=bar)                        # not a terminal: no bar, no step lines
+    p.start_epoch(1, 1, 4)
+    p.update(2, 0.5, 0.5, 0.1, 10.0)
+    p.close()
+    assert bar.getvalue() == "" and out.getvalue() == ""
+
+    pytest.importorskip("tqdm")
+    out, bar = io.StringIO(), io.StringIO()
+    p = Progress("bar", out=out, bar_stream=bar)
+    p.start_epoch(1, 1, 4)
+    for s in range(1, 5):
+        p.update(s, 0.25, 0.5, 0.01, 123.0)
+    p.line("summary")
+    p.end_epoch()
+    assert "loss 0.2500" in bar.getvalue() and "samples/s" in bar.getvalue()
+    assert "summary" in out.getvalue()
+    quiet = io.StringIO()
+    Progress("none", out=quiet).line("x")
+    assert quiet.getvalue() == ""
+
+
+def test_format_table_alignment():
+    text = format_table([["a", "1.5"], ["bb", "10.25"]], ["name", "value"])
+    assert text.splitlines() == ["name  value", "----  -----", "a       1.5", "bb    10.25"]
+
+
+def test_pictures_never_fail_a_run(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from chainrule.viz import plots
+
+    def broken(*a, **k):
+        raise RuntimeError("no picture today")
+    monkeypatch.setattr(plots, "plot_curves", broken)
+    cfg = resolve({"model": "mlp", "epochs": "2", "out": str(tmp_path), "name": "p", "progress": "none"})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result, exp = run_experiment(cfg, "none")
+    assert result.final is not None
+    assert any("could not draw curves" in str(w.message) for w in caught)
+    assert not (exp.run.path / "curves.png").exists()
+    assert (exp.run.path / "decision_boundary.png").is_file() and (exp.run.path / "report.html").is_file()
+
+
+def test_progress_without_tqdm_falls_back_to_lines(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)                 # import tqdm.auto -> ImportError
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    out, bar = io.StringIO(), io.StringIO()
+    p = Progress("bar", out=out, bar_stream=bar)
+    p.start_epoch(1, 1, 4)
+    p.update(4, 0.5, 0.5, 0.1, 10.0)
+    p.line("epoch 1/1 ...")
+    p.close()
+    assert bar.getvalue() == "" and out.getvalue() == "epoch 1/1 ...\n"
+
+
+def test_a_run_folder_is_trained_by_one_process_at_a_time(tmp_path):
+    import subprocess
+    import sys
+    run = RunDir.create(tmp_path, "busy", {})
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'a+'); "
+                               "fcntl.flock(f, fcntl.LOCK_EX); f.write('4242'); f.flush(); print('locked', flush=True); "
+                               "time.sleep(30)", str(run.path / ".lock")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(ConfigError, match="being trained by another process"):
+            with run.lock():
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with run.lock():                                   # released when its holder died
+        assert (run.path / ".lock").read_text() == str(__import__("os").getpid())
