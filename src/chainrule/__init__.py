@@ -13,7 +13,7 @@ from .gradcheck import GradcheckError, KinkWarning, gradcheck, jacobian, numeric
 from .ops.elementwise import (abs, clip, erf, exp, log, maximum, minimum, relu, sigmoid, sqrt, tanh, where)
 from .ops.linalg import matmul
 from .ops.reduce import logsumexp, max, mean, min, softmax, log_softmax, sum, var
-from .ops.shape import concatenate, stack
+from .ops.shape import cat as concatenate, stack_tensors as stack
 from .random import manual_seed
 from .tensor import (Tensor, arange, full, get_default_dtype, ones, ones_like, rand, randn, set_default_dtype,
                      tensor, zeros, zeros_like)

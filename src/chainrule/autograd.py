@@ -383,14 +383,17 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     As ``torch.autograd.grad``: with ``create_graph=True`` the backward pass is recorded, so the result can
     be differentiated again (second derivatives).
     """
-    single_out = isinstance(outputs, _Tensor)
+    single_out = isinstance(outputs, _Tensor) or not hasattr(outputs, "__iter__")
     outputs = [outputs] if single_out else list(outputs)
-    single_in = isinstance(inputs, _Tensor)
+    single_in = isinstance(inputs, _Tensor) or not hasattr(inputs, "__iter__")
     inputs = [inputs] if single_in else list(inputs)
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
     elif isinstance(grad_outputs, _Tensor) or not isinstance(grad_outputs, (list, tuple)):
         grad_outputs = [grad_outputs]
+    for t in outputs + inputs:
+        if not isinstance(t, _Tensor):
+            raise TypeError(f"grad(): outputs and inputs must be Tensors (or lists of them), got {type(t).__name__}.")
     for t in outputs:
         if not t.requires_grad:
             raise RuntimeError("grad(): an output does not require grad, so it does not depend on any input.")

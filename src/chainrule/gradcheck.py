@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from .autograd import grad as autograd_grad
-from .errors import ChainruleError
+from .errors import ChainruleError, ShapeError
 from .tensor import Tensor
 
 __all__ = ["numerical_grad", "gradcheck", "jacobian", "rel_error", "GradcheckError", "KinkWarning"]
@@ -28,6 +28,8 @@ class KinkWarning(UserWarning):
 def rel_error(a, b) -> float:
     """CS231n's relative error: max |a - b| / max(1e-8, |a| + |b|)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape and a.size != 1 and b.size != 1:
+        raise ShapeError(f"rel_error: compares arrays of one shape, got {a.shape} and {b.shape}.")
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)))) if a.size else 0.0
 
 
@@ -43,6 +45,11 @@ def _scalar_objective(fn, tensors, upstream):
     if upstream is None:
         return float(np.sum(out_data, dtype=np.float64))
     return float(np.sum(out_data * upstream, dtype=np.float64))
+
+
+def _check_positive(name, value, what):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not value > 0:
+        raise ValueError(f"{what}: {name} must be a number > 0, got {value!r}.")
 
 
 def _central_differences(fn, tensors, upstream, eps, indices=None):
@@ -81,6 +88,7 @@ def numerical_grad(fn, inputs, eps: float = 1e-6, upstream=None, indices=None):
     Returns one array per input, each with its input's shape. ``indices`` (a list per input of flat indices)
     restricts the probes, as ``grad_check_sparse`` does; unprobed entries are NaN.
     """
+    _check_positive("eps", eps, "numerical_grad")
     return _central_differences(fn, _as_tensors(inputs), upstream, eps, indices)[0]
 
 
@@ -94,6 +102,9 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     input, the worst element, both values and the relative error; a :class:`KinkWarning` flags probes that
     straddled a kink.
     """
+    _check_positive("eps", eps, "gradcheck")
+    if n_samples is not None:
+        _check_positive("n_samples", n_samples, "gradcheck")
     tensors = _as_tensors(inputs)
     if any(t.dtype != np.float64 for t in tensors if t.requires_grad):
         warnings.warn("gradcheck: inputs are not float64, so finite differences are imprecise; "

@@ -110,14 +110,23 @@ def _unpack(obj, tensors, where="checkpoint"):
     if isinstance(obj, dict):
         if set(obj) == {"__tensor__"}:
             key = obj["__tensor__"]
-            if key not in tensors:
+            if not isinstance(key, str) or key not in tensors:
                 raise CheckpointError(f"{where}: the header refers to tensor {key!r}, which the file does not hold.")
             return tensors[key]
         if set(obj) == {"__tuple__"}:
+            if not isinstance(obj["__tuple__"], list):
+                raise CheckpointError(f"{where}: a stored tuple is {obj['__tuple__']!r}, not a list.")
             return tuple(_unpack(v, tensors, where) for v in obj["__tuple__"])
         if set(obj) == {"__items__"}:
-            return {k: _unpack(v, tensors, where) for k, v in obj["__items__"]}
+            items = obj["__items__"]
+            if not isinstance(items, list) or not all(isinstance(kv, list) and len(kv) == 2 and
+                                                      isinstance(kv[0], (str, int)) for kv in items):
+                raise CheckpointError(f"{where}: a stored dict is not a list of [key, value] pairs with string or "
+                                      f"integer keys.")
+            return {k: _unpack(v, tensors, where) for k, v in items}
         if set(obj) == {"__float__"}:
+            if obj["__float__"] not in ("inf", "-inf", "nan"):
+                raise CheckpointError(f"{where}: a stored special float is {obj['__float__']!r}, not inf, -inf or nan.")
             return float(obj["__float__"])
         return {k: _unpack(v, tensors, where) for k, v in obj.items()}
     return obj
@@ -318,23 +327,34 @@ def _read(path):
             arrays[k] = np.array(a)
     order = sorted(entries, key=lambda k: entries[k][2:])      # file order unless the header says otherwise
     arrays = OrderedDict((k, arrays[k]) for k in order)
-    doc = None
-    if _META_KEY in metadata:
-        try:
-            doc = json.loads(metadata[_META_KEY])
-        except ValueError as e:
-            raise CheckpointError(f"{path}: the chainrule metadata is not valid JSON ({e}).") from None
-        if not isinstance(doc, dict) or doc.get("kind") not in ("model", "state_dict", "checkpoint"):
-            raise CheckpointError(f"{path}: the chainrule metadata has no valid 'kind'.")
-        version = doc.get("format_version")
-        if not isinstance(version, int) or version > FORMAT_VERSION:
-            raise CheckpointError(f"{path}: format version {version!r} is newer than this chainrule reads "
-                                  f"({FORMAT_VERSION}); upgrade chainrule.")
+    doc = _parse_doc(metadata, path)
+    if doc is not None:
         keys = doc.get("keys")
-        if isinstance(keys, list) and sorted(keys) == sorted(k for k in arrays if not _is_state_entry(k, doc)):
+        if isinstance(keys, list) and all(isinstance(k, str) for k in keys) and \
+                sorted(keys) == sorted(k for k in arrays if not _is_state_entry(k, doc)):
             arrays = OrderedDict([(k, arrays[k]) for k in keys] +
                                  [(k, v) for k, v in arrays.items() if _is_state_entry(k, doc)])
     return arrays, doc, metadata
+
+
+def _parse_doc(metadata, path):
+    """The chainrule document of a file's metadata (None if it has none), checked: a JSON object with a valid
+    ``kind``, a ``format_version`` this version reads, and a dict (or nothing) for ``metadata``."""
+    if _META_KEY not in metadata:
+        return None
+    try:
+        doc = json.loads(metadata[_META_KEY])
+    except ValueError as e:
+        raise CheckpointError(f"{path}: the chainrule metadata is not valid JSON ({e}).") from None
+    if not isinstance(doc, dict) or doc.get("kind") not in ("model", "state_dict", "checkpoint"):
+        raise CheckpointError(f"{path}: the chainrule metadata has no valid 'kind'.")
+    version = doc.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise CheckpointError(f"{path}: format version {version!r} is newer than this chainrule reads "
+                              f"({FORMAT_VERSION}); upgrade chainrule.")
+    if not isinstance(doc.get("metadata", {}), (dict, type(None))):
+        raise CheckpointError(f"{path}: the stored metadata is of type {type(doc['metadata']).__name__}, not a dict.")
+    return doc
 
 
 def _is_state_entry(name, doc):
@@ -348,7 +368,7 @@ def read_metadata(path) -> dict:
     path = Path(path)
     with open(path, "rb") as f:
         entries, metadata, _, _ = _read_header(f, path)
-    doc = json.loads(metadata[_META_KEY]) if _META_KEY in metadata else None
+    doc = _parse_doc(metadata, path)
     info = {"kind": "state_dict", "architecture": None, "metadata": dict(metadata), "format_version": None}
     if doc is not None:
         info.update({k: doc.get(k) for k in ("kind", "architecture", "metadata", "format_version",
@@ -383,6 +403,10 @@ def _build(architecture, tensors, path):
     config = architecture["config"]
     if not isinstance(config, dict):
         raise CheckpointError(f"{path}: the stored configuration of {architecture['class']} is not a dict.")
+    needed, stored = _config_values(cls, config), sum(a.size for a in tensors.values())
+    if needed is not None and needed > stored:
+        raise CheckpointError(f"{path}: the stored {architecture['class']} configuration needs {needed:,} weights "
+                              f"but the file holds {stored:,}; the header is corrupt (refusing to allocate it).")
     state = _random.get_rng_state()          # building draws initial weights: leave the user's stream untouched
     try:
         if hasattr(cls, "from_config"):
@@ -392,6 +416,30 @@ def _build(architecture, tensors, path):
         raise CheckpointError(f"{path}: cannot rebuild {architecture['class']} from {config}: {e}") from None
     finally:
         _random.set_rng_state(state)
+
+
+def _config_values(cls, config):
+    """How many weights a built-in architecture's ``config`` asks for (None when unknown or malformed: the
+    constructor then says what is wrong). Checked before building, so a crafted header cannot make ``load``
+    allocate terabytes."""
+    from .nn import MLP, Linear
+
+    def size(n):
+        return n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else None
+
+    bias = config.get("bias", True) is not False
+    if cls is Linear:
+        i, o = size(config.get("in_features")), size(config.get("out_features"))
+        return None if i is None or o is None else i * o + (o if bias else 0)
+    if cls is MLP:
+        hidden = config.get("hidden", [])
+        widths = [config.get("in_features")] + (hidden if isinstance(hidden, list) else [None]) + \
+            [config.get("out_features")]
+        widths = [size(w) for w in widths]
+        if None in widths:
+            return None
+        return sum(i * o + (o if bias else 0) for i, o in zip(widths[:-1], widths[1:]))
+    return None
 
 
 def _load_model(tensors, doc, model, strict, path):
@@ -454,18 +502,31 @@ def load_checkpoint(path, model=None, optimizer=None, scheduler=None, strict: bo
         if doc.get("optimizer_class") != type(optimizer).__name__:
             raise CheckpointError(f"{path}: the optimizer state is for {doc.get('optimizer_class')}, not "
                                   f"{type(optimizer).__name__}.")
-        optimizer.load_state_dict(_unpack(doc["optimizer"], arrays, str(path)))
+        _restore(optimizer, _unpack(doc["optimizer"], arrays, str(path)), "optimizer", path)
     if scheduler is not None:
         if doc.get("scheduler") is None:
             raise CheckpointError(f"{path}: the checkpoint holds no scheduler state.")
         if doc.get("scheduler_class") != type(scheduler).__name__:
             raise CheckpointError(f"{path}: the scheduler state is for {doc.get('scheduler_class')}, not "
                                   f"{type(scheduler).__name__}.")
-        scheduler.load_state_dict(_unpack(doc["scheduler"], arrays, str(path)))
+        _restore(scheduler, _unpack(doc["scheduler"], arrays, str(path)), "scheduler", path)
     if restore_rng and doc.get("rng_state") is not None:
         try:
             _random.set_rng_state(doc["rng_state"])
         except (TypeError, ValueError, KeyError) as e:
             raise CheckpointError(f"{path}: the stored random generator state is invalid ({e}).") from None
+    extra = _unpack(doc.get("extra") or {}, arrays, str(path))
+    if not isinstance(extra, dict):
+        raise CheckpointError(f"{path}: the stored 'extra' is of type {type(extra).__name__}, not a dict.")
     return {"model": model, "optimizer": optimizer, "scheduler": scheduler,
-            "extra": _unpack(doc.get("extra") or {}, arrays, str(path)), "metadata": doc.get("metadata", {})}
+            "extra": extra, "metadata": doc.get("metadata") or {}}
+
+
+def _restore(obj, state, part, path):
+    """``obj.load_state_dict(state)``; a malformed stored state is a CheckpointError naming the file and part."""
+    try:
+        obj.load_state_dict(state)
+    except CheckpointError as e:
+        raise CheckpointError(f"{path}: {e}") from None
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as e:
+        raise CheckpointError(f"{path}: the stored {part} state is malformed ({type(e).__name__}: {e}).") from None

@@ -26,5 +26,10 @@ def get_rng_state() -> dict:
 
 
 def set_rng_state(state: dict) -> None:
-    """Restore a state returned by :func:`get_rng_state`."""
+    """Restore a state returned by :func:`get_rng_state`; a malformed state is a ValueError and changes nothing."""
+    scratch = type(_generator.bit_generator)()
+    try:
+        scratch.state = state                      # tried on a scratch generator first: a bad state half-applied
+    except (TypeError, ValueError, KeyError, OverflowError) as e:      # would silently change the stream
+        raise ValueError(f"set_rng_state: not a state of {type(scratch).__name__} ({type(e).__name__}: {e}).") from None
     _generator.bit_generator.state = state

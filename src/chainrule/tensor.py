@@ -9,7 +9,7 @@ import weakref
 import numpy as np
 
 from . import autograd
-from .errors import ChainruleError
+from .errors import ChainruleError, ShapeError
 from .ops import elementwise as _ew, fused as _fused, linalg as _linalg, reduce as _red, shape as _shp
 from .ops import registry as _registry
 
@@ -38,14 +38,16 @@ def _to_array(data, dtype=None, copy=True):
         data = data.data
     if isinstance(data, np.ndarray):
         if dtype is None:
-            return data.copy() if copy else data
-        return data.astype(dtype, copy=copy)
-    arr = np.array(data, dtype=dtype)
-    if dtype is None and arr.dtype == np.float64 and not isinstance(data, np.generic):
-        arr = arr.astype(_default_dtype, copy=False)
-    if arr.dtype == object:
-        raise TypeError(f"tensor: cannot make a numeric tensor from {type(data).__name__} data; "
-                        f"pass numbers, nested lists of numbers or a NumPy array.")
+            arr = data.copy() if copy else data
+        else:
+            arr = data.astype(dtype, copy=copy)
+    else:
+        arr = np.array(data, dtype=dtype)
+        if dtype is None and arr.dtype == np.float64 and not isinstance(data, np.generic):
+            arr = arr.astype(_default_dtype, copy=False)
+    if arr.dtype.kind not in "biufc":         # object, strings, bytes, dates: not numbers
+        raise TypeError(f"tensor: cannot make a numeric tensor from {type(data).__name__} data of dtype {arr.dtype}; "
+                        f"pass numbers, nested lists of numbers or a numeric NumPy array.")
     return arr
 
 
@@ -264,7 +266,11 @@ class Tensor:
         other_grad = isinstance(other, Tensor) and other.requires_grad
         if autograd.is_grad_enabled() and (self.requires_grad or other_grad):
             return op(self, other)
-        ufunc(self.data, other.data if isinstance(other, Tensor) else other, out=self.data, casting="same_kind")
+        value = other.data if isinstance(other, Tensor) else other
+        try:
+            ufunc(self.data, value, out=self.data, casting="same_kind")
+        except (ValueError, TypeError) as e:
+            raise _inplace_error(op.name, self.data, value, e) from None
         return self
 
     def __iadd__(self, other):
@@ -464,18 +470,55 @@ def tensor(data, dtype=None, requires_grad: bool = False, name: str | None = Non
     Python floats (and lists of them) become the default dtype (float32), ints become int64; NumPy arrays
     keep their dtype unless ``dtype`` is given. Only floating tensors may set ``requires_grad``.
     """
+    if dtype is not None:
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"tensor: {dtype!r} is not a dtype; use e.g. 'float32', 'float64' or 'int64'.") from None
     try:
-        arr = _to_array(data, None if dtype is None else np.dtype(dtype))
+        arr = _to_array(data, dtype)
     except (TypeError, ValueError) as e:
-        if isinstance(e, ChainruleError):
+        if isinstance(e, ChainruleError) or str(e).startswith("tensor:"):
             raise
         raise TypeError(f"tensor: cannot convert {type(data).__name__} to a numeric array ({e}).") from None
     return Tensor(arr, requires_grad=requires_grad, name=name)
 
 
+def _size_arg(shape: tuple, name: str) -> tuple:
+    """The shape of a new tensor: non-negative integers, as ``f(2, 3)`` or ``f((2, 3))``; else a clear error."""
+    shape = _shape_arg(shape)
+    for n in shape:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"{name}: sizes must be integers, got {n!r} in the shape {shape}.")
+        if n < 0:
+            raise ValueError(f"{name}: sizes must be >= 0, got {n} in the shape {shape}.")
+    return shape
+
+
+def _inplace_error(name, target, value, e):
+    """A clear error for ``a op= b`` done on the array (no gradient), as the ops give for ``a op b``."""
+    if isinstance(e, ValueError) and "output" in str(e):
+        try:
+            result = np.broadcast_shapes(np.shape(target), np.shape(value))
+        except ValueError:
+            result = None
+        if result is not None:
+            return ShapeError(f"{name} (in place): the result has shape {result} but the tensor being updated has "
+                              f"shape {target.shape}; write a = a {_SYMBOLS.get(name, name)} b instead.")
+    if isinstance(e, TypeError) and "cast" in str(e):
+        result = np.result_type(target, value)
+        return TypeError(f"{name} (in place): the result is {result} but the tensor being updated is {target.dtype}; "
+                         f"write a = a {_SYMBOLS.get(name, name)} b instead, or convert the tensor first.")
+    clear = _registry._clear_error(f"{name} (in place)", (target, value), e)
+    return clear if clear is not None else e
+
+
+_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
+
+
 def _factory(fill):
     def make(*shape, dtype=None, requires_grad=False):
-        shape = _shape_arg(shape)
+        shape = _size_arg(shape, fill.__name__)
         return Tensor(fill(shape, np.dtype(dtype) if dtype else _default_dtype), requires_grad=requires_grad)
     return make
 
@@ -487,6 +530,7 @@ ones.__doc__ = "A tensor of ones of the given shape (default dtype float32)."
 
 
 def full(shape, fill_value, dtype=None, requires_grad=False) -> Tensor:
+    shape = _size_arg((shape,), "full")
     return Tensor(np.full(shape, fill_value, dtype=np.dtype(dtype) if dtype else _default_dtype),
                   requires_grad=requires_grad)
 
@@ -502,7 +546,7 @@ def ones_like(t, dtype=None, requires_grad=False) -> Tensor:
 def randn(*shape, dtype=None, requires_grad=False) -> Tensor:
     """Standard normal samples drawn from chainrule's seeded generator (see :func:`chainrule.manual_seed`)."""
     from .random import generator
-    shape = _shape_arg(shape)
+    shape = _size_arg(shape, "randn")
     return Tensor(generator().standard_normal(shape, dtype=np.dtype(dtype or _default_dtype)),
                   requires_grad=requires_grad)
 
@@ -510,7 +554,7 @@ def randn(*shape, dtype=None, requires_grad=False) -> Tensor:
 def rand(*shape, dtype=None, requires_grad=False) -> Tensor:
     """Uniform [0, 1) samples from chainrule's seeded generator."""
     from .random import generator
-    shape = _shape_arg(shape)
+    shape = _size_arg(shape, "rand")
     return Tensor(generator().random(shape, dtype=np.dtype(dtype or _default_dtype)), requires_grad=requires_grad)
 
 

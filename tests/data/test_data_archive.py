@@ -90,3 +90,33 @@ def test_corrupt_and_missing_archives(tmp_path):
     tar.write_bytes(tar.read_bytes()[:600])       # header survives, data is cut
     with pytest.raises(DataError, match="t.tar"):
         list(crd.iter_tar_files(tar))
+
+
+@pytest.mark.parametrize("name,msg", [("..\\evil", "outside"), ("a\\..\\..\\evil", "outside"),
+                                      ("\\evil", "absolute"), ("C:\\evil", "absolute")])
+def test_windows_separators_cannot_escape(tmp_path, name, msg):
+    tar = make_tar(tmp_path / "w.tar", [(name, "file")])
+    with pytest.raises(UnsafeFileError, match=msg):
+        crd.safe_extract(tar, tmp_path / "out")
+    assert not (tmp_path / "evil").exists()
+
+
+def test_a_link_already_inside_the_target_folder_is_not_followed(tmp_path):
+    """A clean archive cannot write through a symlink someone left in the target folder."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    dest = tmp_path / "out"
+    dest.mkdir()
+    (dest / "sub").symlink_to(outside, target_is_directory=True)
+    tar = make_tar(tmp_path / "clean.tar", [("sub/evil.txt", "file")])
+    with pytest.raises(UnsafeFileError, match="resolves outside"):
+        crd.safe_extract(tar, dest)
+    assert list(outside.iterdir()) == []
+
+
+def test_extracted_files_get_plain_modes_whatever_the_archive_says(tmp_path):
+    tar_path = tmp_path / "modes.tar"
+    with tarfile.open(tar_path, "w") as tf:
+        add_bytes(tf, "run.sh", b"#!/bin/sh\n", mode=0o4777)          # setuid, world-writable: not restored
+    (written,) = crd.safe_extract(tar_path, tmp_path / "out")
+    assert written.stat().st_mode & 0o7777 == 0o644

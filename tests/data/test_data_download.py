@@ -104,3 +104,42 @@ def test_fetch_uses_published_table(tmp_path, server, monkeypatch, write_idx_set
     splits = crd.load_dataset("mnist", data_dir=tmp_path / "data", val_size=2)
     assert splits.name == "MNIST" and len(splits.train) == 10
     assert gzip.decompress((folder / "train-labels-idx1-ubyte.gz").read_bytes())[:4] == b"\x00\x00\x08\x01"
+
+
+def test_an_interrupted_download_leaves_neither_file_nor_temporary(tmp_path, server):
+    """Ctrl-C in the middle of the stream: the temporary file is removed, nothing is renamed into place."""
+    dest = tmp_path / "dl" / "file.bin"
+
+    def interrupt(done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        crd.download(f"{server}/file.bin", dest, hashlib.sha256(PAYLOAD).hexdigest(), progress=interrupt)
+    assert list(dest.parent.iterdir()) == []
+
+
+def test_a_connection_cut_short_is_a_data_error_and_leaves_nothing(tmp_path):
+    """The server promises more bytes than it sends, then hangs up."""
+    class Short(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(PAYLOAD)))
+            self.end_headers()
+            self.wfile.write(PAYLOAD[:1000])
+            self.close_connection = True
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Short)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        dest = tmp_path / "dl" / "file.bin"
+        with pytest.raises(DataError, match=r"Could not download file.bin \(.*ended after 1,000 of 90,000 bytes"):
+            crd.download(f"http://127.0.0.1:{httpd.server_address[1]}/file.bin", dest,
+                         hashlib.sha256(PAYLOAD).hexdigest(), timeout=10)
+        assert list(dest.parent.iterdir()) == []
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

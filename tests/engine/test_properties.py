@@ -93,3 +93,41 @@ def test_stable_functions_stay_finite_on_huge_float32_inputs(x):
         out = fn(t)
         out.backward(np.ones(out.shape, dtype=np.float32))
         assert np.all(np.isfinite(out.data)) and np.all(np.isfinite(t.grad.data))
+
+
+@given(x=hnp.arrays(np.float32, hnp.array_shapes(min_dims=2, max_dims=2, max_side=6),
+                    elements=st.sampled_from([-1e4, -800.0, -30.0, 0.0, 30.0, 800.0, 1e4])),
+       seed=st.integers(0, 2**16))
+def test_losses_and_the_remaining_activations_stay_finite_on_huge_float32_inputs(x, seed):
+    """BCE with logits (also with pos_weight), BCE of sigmoid, NLL of log_softmax, the hinge loss, logsumexp
+    and the activations the test above leaves out: finite values and gradients at +-1e4 in float32."""
+    F = cr.nn.functional
+    rng = np.random.default_rng(seed)
+    y01 = rng.integers(0, 2, x.shape).astype(np.float32)
+    labels = rng.integers(0, x.shape[1], x.shape[0])
+    pos_weight = np.full(x.shape[1], 3.0, np.float32)
+    for fn in (lambda t: F.binary_cross_entropy_with_logits(t, y01),
+               lambda t: F.binary_cross_entropy_with_logits(t, y01, pos_weight=pos_weight, reduction="none"),
+               lambda t: F.binary_cross_entropy(F.sigmoid(t), y01),
+               lambda t: F.nll_loss(F.log_softmax(t, axis=1), labels),
+               lambda t: F.cross_entropy(t, labels, label_smoothing=0.1),
+               lambda t: F.multi_margin_loss(t, labels, p=2),
+               lambda t: cr.logsumexp(t, axis=1),
+               F.leaky_relu, F.elu, F.relu, lambda t: F.gelu(t, approximate="tanh")):
+        t = cr.tensor(x, requires_grad=True)
+        out = fn(t)
+        assert out.dtype == np.float32
+        out.backward(np.ones(out.shape, dtype=np.float32))
+        assert np.all(np.isfinite(out.data)) and np.all(np.isfinite(t.grad.data))
+
+
+def test_bce_with_logits_at_huge_scores_is_exact():
+    """softplus(x) - y x at +-1e4: the loss is 0 when the sign is right and |x| when it is wrong; the gradient is
+    sigmoid(x) - y."""
+    F = cr.nn.functional
+    x = cr.tensor(np.array([1e4, -1e4, 1e4, -1e4], np.float32), requires_grad=True)
+    y = np.array([1, 0, 0, 1], np.float32)
+    loss = F.binary_cross_entropy_with_logits(x, y, reduction="none")
+    np.testing.assert_array_equal(loss.data, [0, 0, 1e4, 1e4])
+    loss.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0, 0, 1, -1])

@@ -13,23 +13,48 @@ import numpy as np
 from ..errors import DataError
 
 
+def _what(X) -> str:
+    try:
+        return f"it holds values of dtype {np.asarray(X).dtype}"
+    except (TypeError, ValueError):
+        return "its rows differ in length"
+
+
+def check_finite_values(X, what: str) -> None:
+    """Raise `DataError` if ``X`` holds NaN or infinite values, saying how many and where the first one is."""
+    finite = np.isfinite(X)
+    if not finite.all():
+        bad = np.argwhere(~finite)
+        raise DataError(f"{what}: {len(bad)} of {X.size} values are NaN or infinite (the first at index "
+                        f"{tuple(int(i) for i in bad[0])}); clean or drop those samples.")
+
+
 class Dataset:
     """Samples ``X`` (float32, shape (N, ...)) with integer labels ``y`` (int64, shape (N,)).
 
     ``classes`` names label ``k`` as ``classes[k]``; ``name`` is the display name used in printed
     results; ``image_shape`` is (H, W, C) for image data (``X`` is then (N, H*W*C) when flattened or
     (N, H, W, C) otherwise) and None for plain feature vectors; ``source`` says where the data came from.
+    ``check_finite=True`` refuses samples holding NaN or infinity (`DataError`).
     Indexing returns ``(X[i], y[i])`` like PyTorch's TensorDataset.
     """
 
-    def __init__(self, X, y, classes=None, name="dataset", image_shape=None, source=None):
-        X = np.asarray(X, dtype=np.float32)
+    def __init__(self, X, y, classes=None, name="dataset", image_shape=None, source=None, check_finite=False):
+        try:
+            X = np.asarray(X, dtype=np.float32)
+        except (TypeError, ValueError):
+            raise DataError(f"Dataset {name!r}: X is not an array of numbers ({_what(X)}); pass numeric samples "
+                            f"of one shape.") from None
+        if check_finite:
+            check_finite_values(X, f"Dataset {name!r}")
         y = np.asarray(y)
         if y.ndim != 1 or X.ndim < 1 or X.shape[0] != y.shape[0]:
             raise DataError(
                 f"Dataset {name!r} has X of shape {X.shape} and y of shape {y.shape}; "
                 "pass one label per row of X as a 1-D array."
             )
+        if y.size and y.dtype.kind not in "biuf":
+            raise DataError(f"Dataset {name!r} has labels of dtype {y.dtype}; pass integer class indices 0..K-1.")
         if y.size and not np.issubdtype(y.dtype, np.integer):
             if not np.all(np.equal(np.mod(y, 1), 0)):
                 raise DataError(f"Dataset {name!r} has non-integer labels; pass class indices 0..K-1.")

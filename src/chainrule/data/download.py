@@ -56,6 +56,10 @@ DOWNLOADS = {
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
+class _CutShort(Exception):
+    """A response shorter than its Content-Length (raised inside atomic_write, so the partial file goes)."""
+
+
 def file_sha256(path, chunk_size: int = 1 << 20) -> str:
     """Hex SHA-256 of the file at ``path``."""
     h = hashlib.sha256()
@@ -103,6 +107,8 @@ def download(url, dest, sha256: str, *, timeout: float = 60.0, progress=None) ->
                     done += len(chunk)
                     if progress is not None:
                         progress(done, total)
+                if total is not None and done != total:     # the connection ended early: try the next mirror
+                    raise _CutShort(f"{u}: the connection ended after {done:,} of {total:,} bytes")
                 got = h.hexdigest()
                 if got != expected:            # raising inside atomic_write deletes the temporary file
                     raise DataError(
@@ -110,6 +116,8 @@ def download(url, dest, sha256: str, *, timeout: float = 60.0, progress=None) ->
                         "or tampered with and was deleted, try again later or get the file from the official site."
                     )
             return dest
+        except _CutShort as e:
+            failures.append(str(e))
         except urllib.error.HTTPError as e:
             failures.append(f"{u}: HTTP {e.code} {e.reason}")
         except (urllib.error.URLError, http.client.HTTPException, TimeoutError, ConnectionError) as e:

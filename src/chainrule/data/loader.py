@@ -20,7 +20,11 @@ _AUGMENT_STREAM = 0x5EED                    # separates augmentation randomness 
 
 
 def _check_int(name, value, low):
-    if isinstance(value, bool) or int(value) != value or value < low:
+    try:
+        ok = not isinstance(value, (bool, str, bytes)) and int(value) == value and value >= low
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
         raise ConfigError(f"{name}={value!r} is not an integer >= {low}; pass e.g. {name}={max(low, 1)}.")
     return int(value)
 
@@ -132,6 +136,9 @@ class DataLoader:
 
     def load_state_dict(self, state: dict) -> None:
         """Resume from `state_dict`: the next batch is the one that would have come next (any shard count)."""
+        if not isinstance(state, dict) or not {"seed", "epoch", "batch"} <= set(state):
+            raise ConfigError("The saved loader state must be a dict with 'seed', 'epoch' and 'batch' (from "
+                              "DataLoader.state_dict()).")
         for key in ("num_samples", "batch_size", "shuffle", "drop_last"):
             mine = len(self.y) if key == "num_samples" else getattr(self, key)
             if key in state and state[key] != mine:

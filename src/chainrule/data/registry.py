@@ -18,7 +18,7 @@ from .dataset import Dataset, RawData, Splits
 from .download import default_download_dir, fetch
 from .folder import is_archive, load_image_folder
 from .idx import FASHION_MNIST_CLASSES, IDX_FILES, MNIST_CLASSES, has_idx_files, idx_file, load_idx_folder
-from .preprocess import Preprocessor, train_val_split
+from .preprocess import SPLIT_METHODS, Preprocessor, train_val_split
 from .toy import TOY_DATASETS
 
 DATASET_NAMES = ("spiral", "moons", "circles", "xor", "cifar10", "fashion-mnist", "mnist", "folder:PATH")
@@ -166,7 +166,11 @@ def _toy_raw(name, seed, val_size, options):
 def _count(val_size, n):
     if isinstance(val_size, float) and 0 < val_size < 1:
         return int(round(val_size * n))
-    if int(val_size) != val_size or val_size < 0:
+    try:
+        ok = not isinstance(val_size, (bool, str, bytes)) and int(val_size) == val_size and val_size >= 0
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
         raise ConfigError(f"val_size={val_size!r} is not a count >= 0 or a fraction in (0, 1).")
     return int(val_size)
 
@@ -175,7 +179,7 @@ def _count(val_size, n):
 def load_dataset(name: str, data_dir=None, val_size=None, seed: int = 0, normalize: str = "auto",
                  flatten: bool = True, split: str = "stratified", *, cache=None, use_cache: bool = True,
                  refresh: bool = False, download: bool = False, image_size=None, mode: str = "RGB",
-                 workers=None, **options) -> Splits:
+                 workers=None, check_finite: bool = False, **options) -> Splits:
     """Load data set ``name`` as preprocessed `Splits` (train, val, test), each X float32, y int64.
 
     ``name``: one of `DATASET_NAMES` (``folder:PATH`` for your own image folder or tar).
@@ -188,7 +192,8 @@ def load_dataset(name: str, data_dir=None, val_size=None, seed: int = 0, normali
     training split only. ``flatten``: images as (N, H*W*C) rows (HWC order) rather than (N, H, W, C).
     ``cache``/``use_cache``/``refresh``: the decoded-array cache (see `chainrule.data.cache`).
     ``download``: fetch CIFAR-10/(Fashion-)MNIST from the official sites if not found.
-    ``image_size=(H, W)``/``mode`` ("RGB" or "L")/``workers``: image decoding. ``options``: toy
+    ``image_size=(H, W)``/``mode`` ("RGB" or "L")/``workers``: image decoding. ``check_finite``: refuse
+    (`DataError`) splits whose samples hold NaN or infinity after preprocessing. ``options``: toy
     generator arguments (``n_per_class``, ``noise``, ``n_classes``, ``factor``).
     """
     if not isinstance(name, str):
@@ -198,8 +203,14 @@ def load_dataset(name: str, data_dir=None, val_size=None, seed: int = 0, normali
         raise ConfigError(f"Unknown data set {name!r}; valid names are {', '.join(DATASET_NAMES)}.")
     if options and key not in TOY_DATASETS:
         raise ConfigError(f"Unexpected options {sorted(options)} for data set {key!r}; they apply to the toy sets only.")
-    if isinstance(seed, bool) or int(seed) != seed or seed < 0:
+    try:
+        ok = not isinstance(seed, (bool, str, bytes)) and int(seed) == seed and seed >= 0
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
         raise ConfigError(f"seed={seed!r} is not an integer >= 0.")
+    if split not in SPLIT_METHODS:
+        raise ConfigError(f"Unknown split method {split!r}; use one of {', '.join(SPLIT_METHODS)}.")
 
     if key in TOY_DATASETS:
         raw = _toy_raw(key, int(seed), val_size, options)
@@ -223,7 +234,8 @@ def load_dataset(name: str, data_dir=None, val_size=None, seed: int = 0, normali
     Xte, yte = raw.splits["test"]
 
     def make(X, y):
-        return Dataset(pre.transform(X), y, raw.classes, raw.name, raw.image_shape, raw.source)
+        return Dataset(pre.transform(X), y, raw.classes, raw.name, raw.image_shape, raw.source,
+                       check_finite=check_finite)
 
     splits = Splits(make(Xtr, ytr), make(Xva, yva), make(Xte, yte), preprocessor=pre,
                     info={"dataset": key, "source": raw.source, "normalize": mode_, "val_size": len(yva),

@@ -12,16 +12,23 @@ from ..errors import ConfigError
 from .dataset import Dataset
 
 
+def _is_count(n) -> bool:
+    """A positive integer (an integral float counts; bools, strings and None do not)."""
+    if isinstance(n, bool) or not isinstance(n, (int, float, np.integer, np.floating)):
+        return False
+    return n >= 1 and float(n).is_integer()
+
+
 def _check_counts(n_per_class, n_classes=2):
-    if int(n_per_class) != n_per_class or n_per_class < 1:
+    if not _is_count(n_per_class):
         raise ConfigError(f"n_per_class={n_per_class!r} is not a positive integer; pass e.g. n_per_class=100.")
-    if int(n_classes) != n_classes or n_classes < 1:
+    if not _is_count(n_classes):
         raise ConfigError(f"n_classes={n_classes!r} is not a positive integer; pass e.g. n_classes=3.")
     return int(n_per_class), int(n_classes)
 
 
 def _check_noise(noise):
-    if not noise >= 0:
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)) or not noise >= 0:
         raise ConfigError(f"noise={noise!r} is negative or not a number; pass a standard deviation >= 0.")
     return float(noise)
 

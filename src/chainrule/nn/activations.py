@@ -5,6 +5,9 @@ returns the class, so configurations (the CLI, :class:`~chainrule.nn.MLP`, saved
 """
 from __future__ import annotations
 
+import math
+import numbers
+
 from ..errors import ConfigError
 from . import functional as F
 from .layers import Identity
@@ -12,6 +15,15 @@ from .module import Module
 
 __all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus", "ACTIVATIONS",
            "activation_by_name"]
+
+
+def _number(owner, name, value, positive=False) -> float:
+    """``value`` as a float, or a ConfigError naming the option (``positive``: it must be > 0)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
+        raise ConfigError(f"{owner}: {name} must be a number, got {value!r}.")
+    if positive and not value > 0:
+        raise ConfigError(f"{owner}: {name} must be > 0, got {value!r}.")
+    return float(value)
 
 
 class ReLU(Module):
@@ -30,7 +42,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = _number(type(self).__name__, "negative_slope", negative_slope)
         self.inplace = inplace
 
     def forward(self, x):
@@ -45,7 +57,7 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False):
         super().__init__()
-        self.alpha = float(alpha)
+        self.alpha = _number(type(self).__name__, "alpha", alpha)
         self.inplace = inplace
 
     def forward(self, x):
@@ -101,8 +113,8 @@ class Softplus(Module):
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0):
         super().__init__()
-        self.beta = float(beta)
-        self.threshold = float(threshold)
+        self.beta = _number("Softplus", "beta", beta, positive=True)
+        self.threshold = _number("Softplus", "threshold", threshold)
 
     def forward(self, x):
         return F.softplus(x, self.beta, self.threshold)

@@ -224,11 +224,13 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     return _reduce(hinge.sum(axis=1) * (1.0 / c), reduction)
 
 
-def _check_same_shape(input, target, name):
+def _check_same_shape(input, target, name, reduction="none"):
     if tuple(np.shape(input)) != tuple(np.shape(target)):
         raise ShapeError(f"{name}: input has shape {tuple(np.shape(input))} but target has shape "
                          f"{tuple(np.shape(target))}; they must be equal (broadcasting them is a common bug: "
                          f"reshape one of them).")
+    if reduction == "mean" and np.size(input) == 0:
+        raise ValueError(f"{name}: the batch is empty, so it has no mean.")
 
 
 def _as_float_target(target, input, name):
@@ -263,7 +265,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str 
     element. Its gradient is ``sigmoid(x) - y``.
     """
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
-    _check_same_shape(input, target, "binary_cross_entropy_with_logits")
+    _check_same_shape(input, target, "binary_cross_entropy_with_logits", reduction)
     y = _as_float_target(target, input, "binary_cross_entropy_with_logits")
     _check_broadcasts_to(weight, input, "binary_cross_entropy_with_logits", "weight")
     _check_broadcasts_to(pos_weight, input, "binary_cross_entropy_with_logits", "pos_weight")
@@ -294,7 +296,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
     Prefer :func:`binary_cross_entropy_with_logits` on scores: it is stable where this saturates.
     """
     _check_reduction(reduction, "binary_cross_entropy")
-    _check_same_shape(input, target, "binary_cross_entropy")
+    _check_same_shape(input, target, "binary_cross_entropy", reduction)
     rp = _raw(input)
     if rp.size and not ((rp >= 0) & (rp <= 1)).all():
         raise ValueError("binary_cross_entropy: every input must be a probability in [0, 1]; apply sigmoid "
@@ -310,7 +312,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
 def mse_loss(input, target, reduction: str = "mean"):
     """Squared error ``(input - target)**2``; shapes must match exactly."""
     _check_reduction(reduction, "mse_loss")
-    _check_same_shape(input, target, "mse_loss")
+    _check_same_shape(input, target, "mse_loss", reduction)
     d = input - target
     return _reduce(d * d, reduction)
 
@@ -318,7 +320,7 @@ def mse_loss(input, target, reduction: str = "mean"):
 def l1_loss(input, target, reduction: str = "mean"):
     """Absolute error ``|input - target|`` (gradient 0 where they are equal); shapes must match exactly."""
     _check_reduction(reduction, "l1_loss")
-    _check_same_shape(input, target, "l1_loss")
+    _check_same_shape(input, target, "l1_loss", reduction)
     return _reduce(_ew.abs(input - target), reduction)
 
 

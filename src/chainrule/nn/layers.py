@@ -36,8 +36,8 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
         super().__init__()
         for name, n in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-                raise ConfigError(f"Linear: {name} must be a non-negative integer, got {n!r}.")
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+                raise ConfigError(f"Linear: {name} must be a positive integer, got {n!r}.")
         self.in_features = int(in_features)
         self.out_features = int(out_features)
         dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
@@ -58,6 +58,9 @@ class Linear(Module):
     def forward(self, x):
         if np.shape(x)[-1:] != (self.in_features,):
             _raise_shape(self, x)
+        dtype = getattr(x, "dtype", None)
+        if (dtype if dtype is not None else np.asarray(x).dtype).kind != "f":
+            _raise_dtype(self, x)
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self):
@@ -71,6 +74,13 @@ def _raise_shape(layer, x):
     hint = " (flatten images first, e.g. with nn.Flatten())" if len(np.shape(x)) > 2 else ""
     raise ShapeError(f"{type(layer).__name__}(in_features={layer.in_features}) got an input of shape "
                      f"{tuple(np.shape(x))}; its last dimension must be {layer.in_features}{hint}.")
+
+
+def _raise_dtype(layer, x):
+    dtype = getattr(x, "dtype", None)
+    dtype = dtype if dtype is not None else np.asarray(x).dtype
+    raise TypeError(f"{type(layer).__name__} needs a floating-point input, got dtype {dtype}; convert it first, "
+                    f"e.g. x.astype('float32') (images: scale uint8 pixels to floats).")
 
 
 class Flatten(Module):

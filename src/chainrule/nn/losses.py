@@ -1,8 +1,11 @@
 """Loss modules: thin wrappers that hold the options and call :mod:`chainrule.nn.functional`."""
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
+from ..errors import ConfigError
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module
@@ -38,6 +41,9 @@ class CrossEntropyLoss(_WeightedLoss):
 
     def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean", label_smoothing: float = 0.0):
         super().__init__(weight, reduction)
+        if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real) \
+                or not 0.0 <= label_smoothing <= 1.0:
+            raise ConfigError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got {label_smoothing!r}.")
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
@@ -64,6 +70,8 @@ class MultiMarginLoss(_WeightedLoss):
         super().__init__(weight, reduction)
         if p not in (1, 2):
             raise ValueError(f"MultiMarginLoss: only p=1 and p=2 are supported, got {p!r}.")
+        if isinstance(margin, bool) or not isinstance(margin, numbers.Real):
+            raise ConfigError(f"MultiMarginLoss: margin must be a number, got {margin!r}.")
         self.p = p
         self.margin = margin
 

@@ -28,14 +28,18 @@ class MLP(Sequential):
 
     def __init__(self, in_features: int, hidden, out_features: int, activation="relu",
                  dropout: float = 0.0, bias: bool = True, dtype=None):
-        if isinstance(hidden, (int, np.integer)) and not isinstance(hidden, bool):
-            hidden = [int(hidden)]
-        try:
-            hidden = [int(h) for h in hidden]
-        except (TypeError, ValueError):
-            raise ConfigError(f"MLP: hidden must be a list of layer sizes, got {hidden!r}.") from None
-        if any(h <= 0 for h in hidden):
-            raise ConfigError(f"MLP: every hidden size must be positive, got {hidden}.")
+        for name, n in (("in_features", in_features), ("out_features", out_features)):
+            if not _is_size(n):
+                raise ConfigError(f"MLP: {name} must be a positive integer, got {n!r}.")
+        if _is_size(hidden) or (isinstance(hidden, (int, np.integer)) and not isinstance(hidden, bool)):
+            hidden = [hidden]
+        if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
+            raise ConfigError(f"MLP: hidden must be a list of layer sizes, got {hidden!r}.")
+        hidden = list(hidden)
+        if not all(_is_size(h) for h in hidden):
+            raise ConfigError(f"MLP: every hidden size must be a positive integer, got {hidden}.")
+        hidden = [int(h) for h in hidden]
+        in_features, out_features = int(in_features), int(out_features)
         act_cls = activation_by_name(activation)
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
             raise ConfigError(f"MLP: dropout must be in [0, 1), got {dropout!r}.")
@@ -64,6 +68,8 @@ class MLP(Sequential):
     @classmethod
     def from_config(cls, config: dict, dtype=None) -> "MLP":
         """Build an MLP from :meth:`get_config`'s dict (fresh random weights)."""
+        if not isinstance(config, dict):
+            raise ConfigError(f"MLP config: expected a dict of constructor arguments, got {type(config).__name__}.")
         allowed = {"in_features", "hidden", "out_features", "activation", "dropout", "bias"}
         unknown = set(config) - allowed
         if unknown:
@@ -91,6 +97,13 @@ class MLP(Sequential):
             w = lw if w is None else lw @ w
             b = lb if b is None else lw @ b + lb
         return w, b
+
+
+def _is_size(n) -> bool:
+    """A layer width: a positive integer (an integral float such as 100.0 from a JSON file counts)."""
+    if isinstance(n, bool) or not isinstance(n, (int, float, np.integer, np.floating)):
+        return False
+    return n >= 1 and float(n).is_integer()
 
 
 def _canonical(activation):

@@ -32,7 +32,11 @@ def l2_penalty(model, lam: float, include_bias: bool = False):
     if hasattr(model, "named_parameters"):
         params = [p for _, p in regularized_parameters(model, include_bias)]
     else:
-        params = list(model)
+        params = list(model) if hasattr(model, "__iter__") and not isinstance(model, Tensor) else [model]
+        bad = next((p for p in params if not isinstance(p, Tensor)), None)
+        if bad is not None or isinstance(model, Tensor):
+            raise TypeError(f"l2_penalty: pass a Module or a list of parameters (Tensors), not "
+                            f"{type(bad if bad is not None else model).__name__}.")
     if not params:
         return Tensor(np.zeros((), dtype=get_default_dtype()))
     total = None

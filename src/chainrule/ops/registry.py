@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import _GradMode, record
+from ..errors import ChainruleError, ShapeError
 
 OPS: dict[str, "Op"] = {}
 _Tensor = None  # chainrule.tensor.Tensor, bound by bind_tensor_type once that class exists
@@ -63,7 +64,13 @@ class Op:
             else:
                 arrays.append(a)
             needs.append(False)
-        out = self.forward(*arrays, **kw)
+        try:
+            out = self.forward(*arrays, **kw)
+        except (ValueError, TypeError) as e:      # free when nothing is raised: the hot path pays nothing
+            clear = _clear_error(self.name, arrays, e, kw)
+            if clear is None:
+                raise
+            raise clear from None
         cache = None
         if self.cached:
             out, cache = out
@@ -93,6 +100,35 @@ class Op:
 
     def __repr__(self):
         return f"Op({self.name})"
+
+
+def _describe(arrays, attr) -> str:
+    """``(2, 3) and (4,)``: each operand's shape (or dtype), for an error message."""
+    parts = []
+    for a in arrays:
+        try:
+            parts.append(str(getattr(np.asarray(a), attr)))
+        except Exception:                        # noqa: BLE001 - a ragged list or odd object: say what it is
+            parts.append(type(a).__name__)
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _clear_error(name, arrays, e, kw=None):
+    """One sentence naming the op for NumPy's raw shape and dtype complaints; None keeps ``e`` as it is."""
+    if isinstance(e, ChainruleError):
+        return None
+    text = str(e)
+    if isinstance(e, ValueError) and "broadcast" in text:
+        return ShapeError(f"{name}: shapes {_describe(arrays, 'shape')} do not broadcast; make the sizes of each "
+                          f"dimension equal or 1 (reshape or unsqueeze an operand).")
+    if isinstance(e, ValueError) and ("axis" in text or "axes" in text):      # AxisError, repeated axes
+        return ShapeError(f"{name}: {text.rstrip('.')} (input shape {_describe(arrays, 'shape')}).")
+    if isinstance(e, TypeError) and (type(e).__module__.startswith("numpy") or "unsupported operand" in text):
+        return TypeError(f"{name}: cannot compute with operands of dtype {_describe(arrays, 'dtype')}; "
+                         f"pass numbers or numeric tensors (and numeric options).")      # e.g. UFuncTypeError
+    if isinstance(e, TypeError) and "interpreted as an integer" in text and "axis" in (kw or {}):
+        return TypeError(f"{name}: axis must be an integer or a tuple of integers, got {kw['axis']!r}.")
+    return None
 
 
 def defop(name, vjps=(), **options):

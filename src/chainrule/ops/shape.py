@@ -95,3 +95,21 @@ def stack(*xs, axis=0):
         return np.stack(xs, axis=axis)
     except ValueError:
         raise ShapeError(f"stack: all shapes must be equal, got {[np.shape(x) for x in xs]}.") from None
+
+
+def cat(*tensors, axis=0):
+    """Join tensors along an existing axis: ``cat(a, b)`` or, as in PyTorch, ``cat([a, b])``."""
+    return concatenate(*_sequence(tensors, "cat"), axis=axis)
+
+
+def stack_tensors(*tensors, axis=0):
+    """Join same-shaped tensors along a new axis: ``stack(a, b)`` or, as in PyTorch, ``stack([a, b])``."""
+    return stack(*_sequence(tensors, "stack"), axis=axis)
+
+
+def _sequence(tensors, name):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if not tensors:
+        raise ValueError(f"{name}: needs at least one tensor.")
+    return tensors

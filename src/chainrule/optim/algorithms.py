@@ -23,6 +23,13 @@ def _with_weight_decay(grad, param, weight_decay):
     return out
 
 
+def _pair(betas):
+    """``betas`` as a tuple when it is a sequence; anything else is left for the check to name."""
+    if isinstance(betas, tuple) or isinstance(betas, (str, bytes)) or not hasattr(betas, "__iter__"):
+        return betas
+    return tuple(betas)
+
+
 class SGD(Optimizer):
     """Stochastic gradient descent, optionally with momentum (heavy ball or Nesterov), as ``torch.optim.SGD``.
 
@@ -162,7 +169,7 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0,
                  amsgrad: bool = False):
-        super().__init__(params, dict(lr=lr, betas=tuple(betas) if not isinstance(betas, tuple) else betas, eps=eps,
+        super().__init__(params, dict(lr=lr, betas=_pair(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad))
 
     def _check_group(self, group):

@@ -75,19 +75,78 @@ class LRScheduler:
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore what :meth:`state_dict` saved (does not touch the optimizer's current learning rates)."""
-        unknown = set(state_dict) - set(self.state_dict())
+        name = type(self).__name__
+        if not isinstance(state_dict, dict):
+            raise CheckpointError(f"{name}.load_state_dict: expected a dict, got {type(state_dict).__name__}.")
+        current = self.state_dict()
+        unknown = set(state_dict) - set(current)
         if unknown:
-            raise CheckpointError(f"{type(self).__name__}.load_state_dict: unknown entries {sorted(unknown)}; "
+            raise CheckpointError(f"{name}.load_state_dict: unknown entries {sorted(unknown)}; "
                                   f"is this another kind of scheduler's state?")
+        for key, value in state_dict.items():
+            if not _same_kind(current[key], value):
+                raise CheckpointError(f"{name}.load_state_dict: {key!r} is {value!r}, but this scheduler holds "
+                                      f"a value of type {type(current[key]).__name__} there; the state is corrupt.")
+        before = dict(self.__dict__)
         self.__dict__.update(copy.deepcopy(state_dict))
+        problem = self._loaded_problem()
+        if problem:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise CheckpointError(f"{name}.load_state_dict: {problem}; the state is corrupt.")
+
+    def _loaded_problem(self):
+        """Why the state just loaded cannot schedule the next step (None if it can): one learning rate per
+        group, each a finite number. Schedules without a closed form of their own (OneCycleLR, SequentialLR)
+        check nothing here."""
+        if not isinstance(self.last_epoch, int) or self.last_epoch < -1:
+            return f"last_epoch {self.last_epoch!r} is not a step count"
+        if len(self.base_lrs) != len(self.optimizer.param_groups):
+            return f"{len(self.base_lrs)} base learning rates for {len(self.optimizer.param_groups)} parameter groups"
+        try:
+            lrs = [self._lr_at(i, base, self.last_epoch + 1) for i, base in enumerate(self.base_lrs)]
+        except NotImplementedError:
+            return None
+        except (ArithmeticError, TypeError, ValueError, IndexError, KeyError) as e:
+            return f"the next learning rate cannot be computed ({type(e).__name__}: {e})"
+        bad = [lr for lr in lrs if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr)]
+        return f"the next learning rate would be {bad[0]!r}" if bad else None
 
     def __repr__(self):
         return f"{type(self).__name__}(last_epoch={self.last_epoch}, last_lr={self._last_lr})"
 
 
+def _milestones(milestones, owner) -> list:
+    """A list of step numbers >= 0 (integral floats allowed), or a ConfigError."""
+    if isinstance(milestones, (str, bytes)) or not hasattr(milestones, "__iter__"):
+        raise ConfigError(f"{owner}: milestones must be a list of step numbers, got {milestones!r}.")
+    out = []
+    for m in milestones:
+        if isinstance(m, bool) or not isinstance(m, (int, float)) or m != m or m < 0 or int(m) != m:
+            raise ConfigError(f"{owner}: milestones must be integers >= 0, got {m!r} in {list(milestones)}.")
+        out.append(int(m))
+    return out
+
+
 def _check_int(name, value, low, owner):
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise ConfigError(f"{owner}: {name} must be an integer >= {low}, got {value!r}.")
+
+
+def _same_kind(mine, theirs) -> bool:
+    """Whether a saved value can stand where this scheduler holds ``mine`` (numbers for numbers, lists for
+    lists and tuples, dicts for dicts, as after a JSON round trip); anything goes where ``mine`` is None."""
+    if mine is None:
+        return True
+    if isinstance(mine, bool):
+        return isinstance(theirs, bool)
+    if isinstance(mine, (int, float)):
+        return isinstance(theirs, (int, float)) and not isinstance(theirs, bool)
+    if isinstance(mine, (list, tuple)):
+        return isinstance(theirs, (list, tuple)) and (not mine or all(_same_kind(mine[0], b) for b in theirs))
+    if isinstance(mine, dict):
+        return isinstance(theirs, dict)
+    return isinstance(theirs, type(mine))
 
 
 class StepLR(LRScheduler):
@@ -107,7 +166,7 @@ class MultiStepLR(LRScheduler):
     """``lr = base_lr * gamma ** (number of milestones <= epoch)``."""
 
     def __init__(self, optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1):
-        self.milestones = sorted(int(m) for m in milestones)
+        self.milestones = sorted(_milestones(milestones, "MultiStepLR"))
         check_number("gamma", gamma, low=0, owner="MultiStepLR")
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -171,6 +230,10 @@ class LambdaLR(LRScheduler):
             self.lr_lambdas = list(lr_lambda)
         else:
             self.lr_lambdas = [lr_lambda] * n
+        for f in self.lr_lambdas:
+            if not callable(f):
+                raise ConfigError(f"LambdaLR: lr_lambda must be a function of the step (e.g. lambda e: 0.95 ** e), "
+                                  f"got {type(f).__name__}.")
         super().__init__(optimizer, last_epoch)
 
     def _not_saved(self):
@@ -196,7 +259,7 @@ class SequentialLR(LRScheduler):
                 raise ConfigError(f"SequentialLR: schedulers[{i}] must be a (non-sequential) LRScheduler.")
             if s.optimizer is not optimizer:
                 raise ConfigError(f"SequentialLR: schedulers[{i}] belongs to a different optimizer.")
-        milestones = [int(m) for m in milestones]
+        milestones = _milestones(milestones, "SequentialLR")
         if len(milestones) != len(schedulers) - 1:
             raise ConfigError(f"SequentialLR: expects {len(schedulers) - 1} milestones for {len(schedulers)} "
                               f"schedulers, got {len(milestones)}.")
@@ -291,8 +354,12 @@ class OneCycleLR(LRScheduler):
                 {"end_step": total_steps - 1, "start_lr": "max_lr", "end_lr": "min_lr",
                  "start_momentum": "base_momentum", "end_momentum": "max_momentum"},
             ]
+        check_number("div_factor", div_factor, low=0, low_open=True, owner="OneCycleLR")
+        check_number("final_div_factor", final_div_factor, low=0, low_open=True, owner="OneCycleLR")
         groups = optimizer.param_groups
         max_lrs = self._per_group("max_lr", max_lr, len(groups))
+        for lr in max_lrs:
+            check_number("max_lr", lr, low=0, low_open=True, owner="OneCycleLR")
         if last_epoch == -1:
             for lr, group in zip(max_lrs, groups):
                 group["initial_lr"] = lr / div_factor
@@ -306,6 +373,9 @@ class OneCycleLR(LRScheduler):
             self.use_beta1 = "betas" in optimizer.defaults
             max_ms = self._per_group("max_momentum", max_momentum, len(groups))
             base_ms = self._per_group("base_momentum", base_momentum, len(groups))
+            for m in max_ms + base_ms:
+                check_number("momentum (base_momentum, max_momentum)", m, low=0, high=1, high_open=True,
+                             owner="OneCycleLR")
             if last_epoch == -1:
                 for m_max, m_base, group in zip(max_ms, base_ms, groups):
                     if self.use_beta1:

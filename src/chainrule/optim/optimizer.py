@@ -7,6 +7,7 @@ only read, never written: the engine may hand the same array to more than one co
 from __future__ import annotations
 
 import copy
+import math
 import numbers
 
 import numpy as np
@@ -22,6 +23,8 @@ def check_number(name: str, value, low=None, high=None, low_open=False, high_ope
     """Raise :class:`ConfigError` unless ``value`` is a real number in the interval (bounds as given)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != value:
         raise ConfigError(f"{owner}: {name} must be a number, got {value!r}.")
+    if value in (float("inf"), float("-inf")):
+        raise ConfigError(f"{owner}: {name} must be a finite number, got {value!r}.")
     ok = True
     if low is not None:
         ok &= value > low if low_open else value >= low
@@ -32,6 +35,23 @@ def check_number(name: str, value, low=None, high=None, low_open=False, high_ope
         hi = "inf" if high is None else f"{high}"
         interval = f"{'(' if low_open or low is None else '['}{lo}, {hi}{')' if high_open or high is None else ']'}"
         raise ConfigError(f"{owner}: invalid {name} {value!r}; it must be in {interval}.")
+
+
+#: per-parameter state entries that are arrays of the parameter's shape (every optimizer here)
+BUFFER_NAMES = ("momentum_buffer", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "square_avg", "grad_avg")
+
+
+def _state_problem(key, value):
+    """Why a restored per-parameter state entry cannot be used, or None."""
+    if key in BUFFER_NAMES:
+        return None if isinstance(value, np.ndarray) and value.ndim > 0 else f"is {value!r}, not an array"
+    if key == "step":
+        ok = (isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+              and value >= 0 and float(value).is_integer())
+        return None if ok else f"is {value!r}, not a step count"
+    if value is None or isinstance(value, (numbers.Real, np.ndarray)):
+        return None
+    return f"is a {type(value).__name__}, not a number or an array"
 
 
 class Optimizer:
@@ -52,6 +72,12 @@ class Optimizer:
         if isinstance(params, dict):
             raise TypeError(f"{type(self).__name__}: params must be an iterable of tensors or of dicts, got one "
                             f"dict; wrap it in a list.")
+        if hasattr(params, "parameters") and callable(params.parameters):
+            raise TypeError(f"{type(self).__name__}: params must be an iterable of tensors, got the "
+                            f"{type(params).__name__} itself; pass model.parameters().")
+        if not hasattr(params, "__iter__") or isinstance(params, (str, bytes)):
+            raise TypeError(f"{type(self).__name__}: params must be an iterable of tensors (e.g. "
+                            f"model.parameters()), got {type(params).__name__}.")
         params = list(params)
         if not params:
             raise ValueError(f"{type(self).__name__} got an empty parameter list.")
@@ -163,6 +189,10 @@ class Optimizer:
         if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
             raise CheckpointError(f"{name}.load_state_dict: expected a dict with 'state' and 'param_groups'.")
         saved_groups = state_dict["param_groups"]
+        if not isinstance(saved_groups, list) or not all(isinstance(s, dict) and isinstance(s.get("params"), list)
+                                                         for s in saved_groups):
+            raise CheckpointError(f"{name}.load_state_dict: 'param_groups' must be a list of dicts, each with a "
+                                  f"'params' list.")
         if len(saved_groups) != len(self.param_groups):
             raise CheckpointError(f"{name}.load_state_dict: the saved state has {len(saved_groups)} parameter "
                                   f"groups, this optimizer has {len(self.param_groups)}.")
@@ -177,6 +207,9 @@ class Optimizer:
                     raise CheckpointError(f"{name}.load_state_dict: parameter indices must be integers, got "
                                           f"{saved_index!r}.")
                 id_map[int(saved_index)] = p
+        if not isinstance(state_dict["state"], dict) or not all(isinstance(v, dict)
+                                                              for v in state_dict["state"].values()):
+            raise CheckpointError(f"{name}.load_state_dict: 'state' must map parameter indices to dicts of buffers.")
         new_state = {}
         problems = []
         for key, values in state_dict["state"].items():
@@ -196,7 +229,11 @@ class Optimizer:
                     v = v.astype(p.data.dtype, copy=True)
                 elif isinstance(v, np.ndarray):
                     v = v.item()
-                restored[k] = copy.deepcopy(v)
+                problem = _state_problem(k, v)
+                if problem:
+                    problems.append(f"parameter {key}: state {k!r} {problem}")
+                    continue
+                restored[k] = int(v) if k == "step" else copy.deepcopy(v)
             new_state[p] = restored
         if problems:
             raise CheckpointError(f"{name}.load_state_dict failed:\n  " + "\n  ".join(problems))
@@ -208,6 +245,8 @@ class Optimizer:
                     continue
                 if isinstance(g.get(k), tuple) and isinstance(v, list):
                     v = tuple(v)
+                if isinstance(self.defaults.get(k), bool) and not isinstance(v, bool):
+                    raise CheckpointError(f"{name}.load_state_dict: {k!r} must be true or false, got {v!r}.")
                 merged[k] = copy.deepcopy(v)
             self._check_group(merged)
             new_groups.append(merged)

@@ -331,6 +331,8 @@ def read_toml(path) -> dict:
             data = tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML ({e}).") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a UTF-8 text file; a --config file must be TOML text.") from None
     if "train" in data and isinstance(data["train"], dict):
         rest = {k: v for k, v in data.items() if k != "train"}
         data = {**rest, **data["train"]}
