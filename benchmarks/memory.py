@@ -11,7 +11,8 @@ def run(quick: bool = False) -> str:
     import chainrule as cr
     from .common import table
     rows = []
-    for D, H, C, N in [(3072, 512, 10, 256), (3072, 1024, 10, 1024)][: 1 if quick else 2]:
+    configs = [((3072, 512, 10, 256), 200 if quick else 2000), ((3072, 1024, 10, 1024), 100)]
+    for (D, H, C, N), steps in configs[: 1 if quick else 2]:
         cr.manual_seed(0)
         model = cr.nn.MLP(D, [H], C)
         opt = cr.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
@@ -35,7 +36,6 @@ def run(quick: bool = False) -> str:
         base, _ = tracemalloc.get_traced_memory()
         step()
         after_first, peak = tracemalloc.get_traced_memory()
-        steps = 200 if quick else 2000
         for _ in range(steps):
             step()
         end, _ = tracemalloc.get_traced_memory()
