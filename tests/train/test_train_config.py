@@ -75,3 +75,20 @@ def test_toml_top_level_or_train_table(tmp_path):
 def test_describe_model():
     assert resolve({"model": "linear"}).describe_model() == "linear classifier"
     assert resolve({"hidden": "512,256"}).describe_model() == "3-layer net (512,256 hidden, relu)"
+
+
+def test_augmentation_choice():
+    from types import SimpleNamespace
+
+    from chainrule.data import Compose, RandomCrop, RandomHorizontalFlip
+    from chainrule.train.experiment import build_augmentation
+    cifar = SimpleNamespace(image_shape=(32, 32, 3), name="c")
+    mnist = SimpleNamespace(image_shape=(28, 28, 1), name="m")
+    assert build_augmentation(resolve({"dataset": "cifar10", "augment": "false"}), cifar) is None
+    crop = build_augmentation(resolve({"dataset": "cifar10"}), cifar).transforms[0]
+    assert isinstance(crop, RandomCrop) and crop.padding == 4
+    assert build_augmentation(resolve({"dataset": "fashion-mnist", "augment": "true"}), mnist).transforms[0].padding == 2
+    flips = build_augmentation(resolve({"dataset": "cifar10", "crop_padding": "0"}), cifar)
+    assert isinstance(flips, RandomHorizontalFlip) and not isinstance(flips, Compose)
+    with pytest.raises(ConfigError, match="--crop-padding"):
+        resolve({"crop_padding": "-1"})

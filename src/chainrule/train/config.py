@@ -37,6 +37,7 @@ class TrainConfig:
     val_size: float | None = None
     normalize: str = "auto"
     augment: bool = False
+    crop_padding: int | None = None
     model: str = "mlp"
     hidden: tuple = (100,)
     activation: str = "relu"
@@ -209,6 +210,7 @@ OPTIONS = {
     "normalize": (_choice(("auto", "none", "scale", "mean_image", "per_channel", "standardize")), "MODE",
                   "input preprocessing, fitted on the training split"),
     "augment": (_bool, None, "random crops and horizontal flips of training images"),
+    "crop_padding": (_opt(_int(0)), "PX", "--augment's crop padding (default 4, or 2 below 32x32; 0: flips only)"),
     "model": (_choice(MODELS), "NAME", "linear (softmax classifier) or mlp (hidden layers)"),
     "hidden": (parse_hidden, "W[,W...]", "hidden layer widths, e.g. 100 or 512,256 (mlp)"),
     "activation": (_choice(ACTIVATION_NAMES, {"leaky-relu": "leaky_relu", "swish": "silu"}), "NAME",

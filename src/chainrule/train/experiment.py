@@ -37,9 +37,12 @@ def build_augmentation(cfg: TrainConfig, splits):
         return None
     if splits.image_shape is None:
         raise ConfigError(f"--augment crops and flips images, but {splits.name} has no images; drop --augment.")
-    from ..data import standard_augmentation
+    from ..data import RandomHorizontalFlip, standard_augmentation
     h, w = splits.image_shape[:2]
-    return standard_augmentation(splits.image_shape, padding=4 if min(h, w) >= 32 else 2)
+    padding = cfg.crop_padding if cfg.crop_padding is not None else (4 if min(h, w) >= 32 else 2)
+    if padding == 0:
+        return RandomHorizontalFlip(0.5, image_shape=tuple(splits.image_shape))
+    return standard_augmentation(splits.image_shape, padding=padding)
 
 
 def build_loader(cfg: TrainConfig, splits):
