@@ -22,6 +22,6 @@ if [[ $what == cifar-linear || $what == all ]]; then
 fi
 if [[ $what == cifar-mlp || $what == all ]]; then
   run chainrule train --dataset cifar10 --data-dir "$CIFAR_DIR" --model mlp --hidden 2048 --optimizer nesterov \
-      --momentum 0.9 --lr 0.02 --reg 5e-4 --schedule onecycle --warmup 2 --augment --epochs 40 --batch-size 128 \
-      --seed 0 --out "$OUT" --name cifar10-mlp
+      --momentum 0.9 --lr 0.04 --reg 1e-4 --schedule onecycle --warmup 2 --augment --crop-padding 2 --epochs 50 \
+      --batch-size 256 --seed 0 --out "$OUT" --name cifar10-mlp
 fi

@@ -85,8 +85,9 @@ def test_augmentation_choice():
     cifar = SimpleNamespace(image_shape=(32, 32, 3), name="c")
     mnist = SimpleNamespace(image_shape=(28, 28, 1), name="m")
     assert build_augmentation(resolve({"dataset": "cifar10", "augment": "false"}), cifar) is None
-    crop = build_augmentation(resolve({"dataset": "cifar10"}), cifar).transforms[0]
-    assert isinstance(crop, RandomCrop) and crop.padding == 4
+    crop = build_augmentation(resolve({"dataset": "cifar10", "crop_padding": "none"}), cifar).transforms[0]
+    assert isinstance(crop, RandomCrop) and crop.padding == 4                # the usual CIFAR padding ...
+    assert build_augmentation(resolve({"dataset": "cifar10"}), cifar).transforms[0].padding == 2   # ... the recipe's
     assert build_augmentation(resolve({"dataset": "fashion-mnist", "augment": "true"}), mnist).transforms[0].padding == 2
     flips = build_augmentation(resolve({"dataset": "cifar10", "crop_padding": "0"}), cifar)
     assert isinstance(flips, RandomHorizontalFlip) and not isinstance(flips, Compose)
