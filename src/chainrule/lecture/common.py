@@ -21,6 +21,7 @@ from .._files import atomic_write
 from ..autograd import no_grad
 from ..random import manual_seed
 from ..tensor import Tensor
+from ..viz.plots import figure  # noqa: F401  (re-exported for the experiments)
 
 __all__ = ["Result", "seed_everything", "format_table", "train_full_batch", "accuracy", "figure", "save_figure",
            "write_lecture_report", "Timer", "fmt", "blas_threads"]
@@ -252,19 +253,6 @@ def predictor(model, dtype=np.float32):
 
 
 # --- figures (matplotlib, Agg canvas, no global state) ------------------------------------------------------
-
-def figure(figsize=(6.4, 4.2)):
-    """A matplotlib Figure on the non-interactive Agg canvas."""
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise ImportError("chainrule lecture draws its pictures with matplotlib: pip install 'chainrule[viz]' "
-                          "(or pip install matplotlib).") from None
-    fig = Figure(figsize=figsize, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
 
 def save_figure(fig, path) -> Path:
     """Write ``fig`` to ``path`` (PNG) atomically and return the path."""

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
-from .plots import _figure, _save, _split_key
+from .plots import _save, _split_key, figure
 
 __all__ = ["LiveCurves", "in_notebook"]
 
@@ -159,7 +159,7 @@ class LiveCurves:
         """A matplotlib Figure (Agg canvas) of the curves so far."""
         panels, steps = self._series()
         n = len(self.metrics)
-        fig = _figure(self.figsize or (4.6 * n, 3.3))
+        fig = figure(self.figsize or (4.6 * n, 3.3))
         axes = fig.subplots(1, n, squeeze=False)[0]
         for ax, metric in zip(axes, self.metrics):
             if metric in steps:

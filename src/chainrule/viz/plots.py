@@ -29,7 +29,8 @@ ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "silu", "
 
 # --- plumbing ------------------------------------------------------------------------------------------
 
-def _figure(figsize):
+def figure(figsize=(6.4, 4.2)):
+    """A matplotlib Figure on the non-interactive Agg canvas (no global backend switched, safe in notebooks)."""
     try:
         from matplotlib.figure import Figure
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -110,7 +111,7 @@ def plot_curves(history, path, *, title: str | None = None, x_key: str = "epoch"
     if not panels:
         raise ConfigError("plot_curves: no numeric metric in the history.")
     order = sorted(panels, key=lambda m: (0 if "loss" in m else 1 if m.startswith("acc") else 2, m))
-    fig = _figure((5.2 * len(order), 3.8))
+    fig = figure((5.2 * len(order), 3.8))
     axes = fig.subplots(1, len(order), squeeze=False)[0]
     styles = {"train": dict(color="#1f77b4", marker="o"), "val": dict(color="#d62728", marker="s"),
               "test": dict(color="#2ca02c", marker="^")}
@@ -244,11 +245,11 @@ def plot_templates(weights, path, *, image_shape=None, class_names=None, ncols: 
     if class_names is not None:
         n = tiles.shape[0]
         ncols_ = min(n, 5)
-        fig = _figure((1.6 * ncols_, 1.8 * math.ceil(n / ncols_) + 0.4))
+        fig = figure((1.6 * ncols_, 1.8 * math.ceil(n / ncols_) + 0.4))
         _show_tiles(fig, tiles, class_names, 5)
     else:
         grid = templates_grid(tiles.reshape(tiles.shape[0], -1), tiles.shape[1:], ncols=ncols)
-        fig = _figure((7, 7 * grid.shape[0] / max(grid.shape[1], 1) + 0.5))
+        fig = figure((7, 7 * grid.shape[0] / max(grid.shape[1], 1) + 0.5))
         _show_grid(fig.add_subplot(1, 1, 1), grid)
     fig.suptitle(title or f"{tiles.shape[0]} templates (each tile min-max scaled)")
     return _save(fig, path)
@@ -263,7 +264,7 @@ def plot_templates_comparison(linear_weights, net_weights, path, *, class_names=
     """
     lin = _as_templates(linear_weights, image_shape)
     net = _as_templates(net_weights, image_shape)[:max_hidden]
-    fig = _figure((13, 6))
+    fig = figure((13, 6))
     left, right = fig.subfigures(1, 2, width_ratios=[0.8, 1.25])
     _show_tiles(left, lin, class_names, 3)
     left.suptitle(f"Linear classifier: {lin.shape[0]} templates, one per class", fontsize=11)
@@ -325,7 +326,7 @@ def plot_decision_boundary(predict, X, y, path, *, title: str | None = None, res
     ``predict`` maps an (N, 2) float32 array to scores (N, C) (argmax is the class; a Tensor is fine) or
     to (N,) scores of a binary classifier (class 1 where the score is > 0).
     """
-    fig = _figure((5.2, 5))
+    fig = figure((5.2, 5))
     with np.errstate(all="ignore"):
         _draw_boundary(fig.add_subplot(1, 1, 1), predict, X, y, resolution, padding, title)
     return _save(fig, path)
@@ -343,7 +344,7 @@ def plot_decision_boundaries(panels, X, y, path, *, ncols: int = 3, resolution: 
         raise ConfigError("plot_decision_boundaries: no panels given.")
     ncols = max(1, min(ncols, len(items)))
     nrows = int(math.ceil(len(items) / ncols))
-    fig = _figure((4 * ncols, 4 * nrows + (0.4 if title else 0)))
+    fig = figure((4 * ncols, 4 * nrows + (0.4 if title else 0)))
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     with np.errstate(all="ignore"):
         for ax, (name, predict) in zip(axes, items):
@@ -396,7 +397,7 @@ def plot_activations(path, *, names=ACTIVATIONS, x_range=(-5.0, 5.0), threshold:
     x = np.linspace(x_range[0], x_range[1], points)
     ncols = 4 if len(names) > 4 else len(names)
     nrows = int(math.ceil(len(names) / ncols))
-    fig = _figure((3.6 * ncols, 3 * nrows + 0.5))
+    fig = figure((3.6 * ncols, 3 * nrows + 0.5))
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, name in zip(axes, names):
         f, df = activation_derivatives(name, x)
@@ -429,7 +430,7 @@ def plot_gradient_norms(norms, path, *, title: str | None = None, ylabel: str = 
         norms = {"gradient": norms}
     if not norms:
         raise ConfigError("plot_gradient_norms: no norms given.")
-    fig = _figure((6.4, 4.2))
+    fig = figure((6.4, 4.2))
     ax = fig.add_subplot(1, 1, 1)
     for name, vals in norms.items():
         vals = np.asarray(_array(vals), dtype=np.float64).reshape(-1)
@@ -454,7 +455,7 @@ def plot_dead_relu(fractions, path, *, steps=None, title: str | None = None, xla
         fractions = {"hidden units": fractions}
     if not fractions:
         raise ConfigError("plot_dead_relu: no fractions given.")
-    fig = _figure((6.4, 4))
+    fig = figure((6.4, 4))
     ax = fig.add_subplot(1, 1, 1)
     for name, vals in fractions.items():
         vals = np.asarray(_array(vals), dtype=np.float64).reshape(-1)
@@ -482,7 +483,7 @@ def plot_confusion_matrix(cm, path, *, class_names=None, normalize: bool = False
         raise ShapeError(f"plot_confusion_matrix: {len(class_names)} class names for {c} classes.")
     shown = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1e-12) if normalize else cm
     size = max(4.5, 0.55 * c + 2)
-    fig = _figure((size + 1, size))
+    fig = figure((size + 1, size))
     ax = fig.add_subplot(1, 1, 1)
     im = ax.imshow(shown, cmap="Blues", interpolation="nearest")
     fig.colorbar(im, ax=ax, shrink=0.8)
