@@ -2,7 +2,7 @@
 
 Every value computed from a tensor that requires grad gets a :class:`Node` (its ``grad_fn``): the op that made
 it, its inputs, and what that op's vector-Jacobian products need. ``backward`` walks the nodes from the output
-back to the leaves in one iterative topological order and applies, at every node, the lecture's rule
+back to the leaves, newest node first (a topological order, kept in a heap), and applies, at every node, the lecture's rule
 
     downstream gradient = local gradient x upstream gradient
 
@@ -13,6 +13,8 @@ are released as soon as a node's backward has run, unless ``retain_graph=True``.
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import sys
 import traceback
 
@@ -92,7 +94,7 @@ class detect_anomaly(contextlib.ContextDecorator):
         return False
 
 
-def _creation_site() -> str:
+def creation_site() -> str:
     """The innermost stack frame outside chainrule itself: where the user created a value."""
     for frame in reversed(traceback.extract_stack()[:-2]):
         if "/chainrule/" not in frame.filename.replace("\\", "/"):
@@ -100,12 +102,15 @@ def _creation_site() -> str:
     return "<unknown>"
 
 
-def _check_finite(array, what: str, op_name: str, site: str | None) -> None:
+def check_finite(array, what: str, op_name: str, site: str | None) -> None:
     data = array.data if hasattr(array, "grad_fn") else array
     if np.issubdtype(np.asarray(data).dtype, np.inexact) and not np.all(np.isfinite(data)):
         where = f", created at {site}" if site else ""
         raise AnomalyError(f"{op_name} {what} produced NaN or inf{where}; "
                            f"check its inputs (e.g. log of 0, overflow in exp, division by 0).")
+
+
+_next_seq = itertools.count().__next__
 
 
 class Node:
@@ -114,9 +119,11 @@ class Node:
     ``op`` knows how to compute the vector-Jacobian products; ``args`` are the op's inputs (tensors and
     constants) and ``arrays`` the same with tensors replaced by their arrays, ``kw`` its parameters,
     ``ans``/``cache`` the forward results its backward reuses, ``needs`` which inputs need a gradient.
+    ``seq`` numbers nodes in creation order: a node is always newer than the nodes of its inputs, so
+    processing the newest node first is a topological order.
     """
 
-    __slots__ = ("op", "args", "arrays", "kw", "ans", "cache", "needs", "hooks", "retained", "site",
+    __slots__ = ("op", "args", "arrays", "kw", "ans", "cache", "needs", "seq", "hooks", "retained", "site",
                  "__weakref__")
 
     def __init__(self, op, args, kw, needs, ans=None, cache=None, arrays=None):
@@ -127,9 +134,10 @@ class Node:
         self.needs = needs
         self.ans = ans
         self.cache = cache
+        self.seq = _next_seq()
         self.hooks = None
         self.retained = None
-        self.site = _creation_site() if _GradMode.anomaly else None
+        self.site = creation_site() if _GradMode.anomaly else None
 
     @property
     def name(self) -> str:
@@ -205,30 +213,6 @@ def _fix_grad(g, var, op_name: str):
     return g
 
 
-def _toposort(roots):
-    """Nodes reachable from ``roots``, each listed before every node it consumes (iterative, no recursion)."""
-    order, seen = [], set()
-    stack = [(n, False) for n in roots]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        if node.args is None:
-            node._check_alive()
-        stack.append((node, True))
-        for a in node.args:
-            if isinstance(a, _Tensor):
-                fn = a.grad_fn
-                if fn is not None and fn not in seen:
-                    stack.append((fn, False))
-    order.reverse()
-    return order
-
-
 def _observe(node, g, graph, node_caps, captured):
     """Run a node's tensor hooks, fill ``retain_grad`` tensors and captured gradients; return the gradient."""
     if node.hooks:
@@ -302,35 +286,42 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
         elif t.requires_grad:
             _accumulate_leaf(t, g, graph, handed)
 
-    root_nodes = []
+    # Newest node first: every consumer of a value runs before the node that made it, so a node's
+    # gradient is complete when it is popped. Only nodes that receive a gradient are ever visited.
+    heap = []
     for t, g in zip(roots, root_grads):
-        if t.grad_fn is None:
-            deliver_leaf(t, g)
-            continue
         fn = t.grad_fn
-        if fn in grads:
+        if fn is None:
+            deliver_leaf(t, g)
+        elif fn in grads:
             grads[fn] = grads[fn] + g
         else:
             grads[fn] = g
-            root_nodes.append(fn)
+            heapq.heappush(heap, (-fn.seq, fn))
 
     anomaly = _GradMode.anomaly
+    observe = capture is not None
     with set_grad_enabled(graph):
-        for node in _toposort(root_nodes):
-            g = grads.pop(node, None)
-            if g is None:
-                continue
-            if node.hooks or node.retained is not None or capture is not None:
+        while heap:
+            node = heapq.heappop(heap)[1]
+            g = grads.pop(node)
+            args = node.args
+            if args is None:
+                node._check_alive()
+            if observe or node.hooks or node.retained is not None:
                 g = _observe(node, g, graph, node_caps, captured)
             in_grads = node.op.backward(node, g, graph)
-            for a, gi in zip(node.args, in_grads):
+            i = -1
+            for gi in in_grads:
+                i += 1
                 if gi is None:
                     continue
+                a = args[i]
                 data = a.data
                 if gi.shape != data.shape or gi.dtype != data.dtype:
                     gi = _fix_grad(gi, a, node.op.name)
                 if anomaly:
-                    _check_finite(gi, "backward", node.op.name, node.site)
+                    check_finite(gi, "backward", node.op.name, node.site)
                 fn = a.grad_fn
                 if fn is None:
                     deliver_leaf(a, gi)
@@ -338,6 +329,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                 prev = grads.get(fn)
                 if prev is None:
                     grads[fn] = gi
+                    heapq.heappush(heap, (-fn.seq, fn))
                 elif graph:
                     grads[fn] = prev + gi
                 elif _sole_owner(prev, 4):
@@ -476,24 +468,5 @@ class Function:
             out.grad_fn = Node(_FunctionOp(cls, ctx), args, {}, needs)
             out.requires_grad = True
         if _GradMode.anomaly:
-            _check_finite(out.data, "forward", cls.__name__, _creation_site())
+            check_finite(out.data, "forward", cls.__name__, creation_site())
         return out
-
-
-def record(op, args, kw, out, cache, needs, arrays=None):
-    """Wrap a forward result in a tensor and, when recording, attach the node that made it."""
-    t = _Tensor.__new__(_Tensor)
-    t.data = out
-    t.grad = None
-    t.name = None
-    t._hooks = None
-    if needs is None:
-        t.grad_fn = None
-        t.requires_grad = False
-    else:
-        t.grad_fn = Node(op, args, kw, needs, out if op.uses_ans else None, cache, arrays)
-        t.requires_grad = True
-    if _GradMode.anomaly:
-        _check_finite(out, "forward", op.name, _creation_site())
-    return t
-

@@ -18,6 +18,10 @@ __all__ = ["Tensor", "tensor", "set_default_dtype", "get_default_dtype", "zeros"
 
 _default_dtype = np.dtype(np.float32)
 
+# The operators' two-input path of each op (Op.binary), looked up once: they are the engine's hottest calls.
+_add, _sub, _mul, _div, _pow, _matmul = (op.binary for op in (_ew.add, _ew.sub, _ew.mul, _ew.div, _ew.pow,
+                                                              _linalg.matmul))
+
 
 def set_default_dtype(dtype) -> None:
     """Set the dtype that Python floats (and lists of them) become; float32 unless changed."""
@@ -217,40 +221,40 @@ class Tensor:
 
     # --- arithmetic --------------------------------------------------------------------------------------
     def __add__(self, other):
-        return _ops.add(self, other)
+        return _add(self, other)
 
     def __radd__(self, other):
-        return _ops.add(other, self)
+        return _add(other, self)
 
     def __sub__(self, other):
-        return _ops.sub(self, other)
+        return _sub(self, other)
 
     def __rsub__(self, other):
-        return _ops.sub(other, self)
+        return _sub(other, self)
 
     def __mul__(self, other):
-        return _ops.mul(self, other)
+        return _mul(self, other)
 
     def __rmul__(self, other):
-        return _ops.mul(other, self)
+        return _mul(other, self)
 
     def __truediv__(self, other):
-        return _ops.div(self, other)
+        return _div(self, other)
 
     def __rtruediv__(self, other):
-        return _ops.div(other, self)
+        return _div(other, self)
 
     def __pow__(self, other):
-        return _ops.pow(self, other)
+        return _pow(self, other)
 
     def __rpow__(self, other):
-        return _ops.pow(other, self)
+        return _pow(other, self)
 
     def __matmul__(self, other):
-        return _ops.matmul(self, other)
+        return _matmul(self, other)
 
     def __rmatmul__(self, other):
-        return _ops.matmul(other, self)
+        return _matmul(other, self)
 
     def __neg__(self):
         return _ops.neg(self)
@@ -437,7 +441,7 @@ class Tensor:
         return _ops.getitem(self, index=_plain_index(index))
 
     def matmul(self, other):
-        return _ops.matmul(self, other)
+        return _matmul(self, other)
 
 
 autograd._bind_tensor(Tensor)
@@ -509,8 +513,7 @@ def _inplace_error(name, target, value, e):
         result = np.result_type(target, value)
         return TypeError(f"{name} (in place): the result is {result} but the tensor being updated is {target.dtype}; "
                          f"write a = a {_SYMBOLS.get(name, name)} b instead, or convert the tensor first.")
-    clear = _registry._clear_error(f"{name} (in place)", (target, value), e)
-    return clear if clear is not None else e
+    return _registry._clear_error(f"{name} (in place)", (target, value), e)
 
 
 _SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}

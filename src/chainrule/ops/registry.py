@@ -1,6 +1,7 @@
 """The derivative table: every primitive op registered once, its forward beside its vector-Jacobian products.
 
-An :class:`Op` is callable on NumPy arrays (it just computes) and on tensors (it computes and records a node).
+An :class:`Op` is callable on NumPy arrays (it just computes) and on tensors (it computes and records a
+:class:`~chainrule.autograd.Node`).
 That makes the VJP formulas themselves "dual": written with ``+ - * /`` and other ops, the same formula
 runs on arrays during an ordinary backward pass and on tensors when ``create_graph=True`` asks for a
 differentiable backward (second derivatives).
@@ -11,12 +12,15 @@ output's broadcast shape: the engine reduces it to the input's shape in one plac
 """
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 
-from ..autograd import _GradMode, record
+from ..autograd import Node, _GradMode, check_finite, creation_site
 from ..errors import ChainruleError, ShapeError
 
 OPS: dict[str, "Op"] = {}
+NO_PARAMS = MappingProxyType({})  # the parameters of a call that has none (shared, read-only)
 _Tensor = None  # chainrule.tensor.Tensor, bound by bind_tensor_type once that class exists
 
 
@@ -49,36 +53,65 @@ class Op:
         self.doc = (forward.__doc__ or "").strip()
 
     def __call__(self, *args, **kw):
-        tensor_in = grad_in = False
+        """``forward`` on the inputs' arrays; with a tensor among the inputs, a tensor that records its node."""
+        if len(args) == 2 and not kw:
+            return self.binary(args[0], args[1])
+        tensor_in = False
         arrays, needs = [], []
         for a in args:
             if isinstance(a, _Tensor):
                 tensor_in = True
                 arrays.append(a.data)
-                if a.requires_grad:
-                    grad_in = True
-                    needs.append(True)
-                    continue
-            elif isinstance(a, np.generic) and a.dtype.kind == "f":
-                arrays.append(float(a))  # a NumPy scalar is as weak as a Python float: float32 stays float32
+                needs.append(a.requires_grad)
             else:
-                arrays.append(a)
-            needs.append(False)
+                arrays.append(_weak(a))
+                needs.append(False)
         try:
             out = self.forward(*arrays, **kw)
         except (ValueError, TypeError) as e:      # free when nothing is raised: the hot path pays nothing
-            clear = _clear_error(self.name, arrays, e, kw)
-            if clear is None:
-                raise
-            raise clear from None
+            raise _clear_error(self.name, arrays, e, kw) from None
+        if tensor_in:
+            return self._output(out, args, kw, arrays, needs)
+        return out[0] if self.cached else out
+
+    def binary(self, x, y):
+        """``op(x, y)`` for two inputs and no parameters, unrolled: the path of Tensor's ``+ - * / ** @``.
+
+        A number beside a float tensor becomes a 0-d array of the tensor's dtype (:func:`_constant`).
+        """
+        x_is_t, y_is_t = isinstance(x, _Tensor), isinstance(y, _Tensor)
+        if x_is_t:
+            xa = x.data
+            ya = y.data if y_is_t else _constant(y, xa)
+        elif y_is_t:
+            ya = y.data
+            xa = _constant(x, ya)
+        else:
+            xa, ya = _weak(x), _weak(y)
+        try:
+            out = self.forward(xa, ya)
+        except (ValueError, TypeError) as e:
+            raise _clear_error(self.name, (xa, ya), e) from None
+        if x_is_t or y_is_t:
+            return self._output(out, (x, y), NO_PARAMS, (xa, ya),
+                                (x_is_t and x.requires_grad, y_is_t and y.requires_grad))
+        return out[0] if self.cached else out
+
+    def _output(self, out, args, kw, arrays, needs):
+        """The output tensor of a call with tensor inputs; its node when some input needs a gradient."""
         cache = None
         if self.cached:
             out, cache = out
-        if not tensor_in:
-            return out
-        if grad_in and _GradMode.enabled and self.differentiable:
-            return record(self, args, kw, out, cache, needs, arrays)
-        return record(self, args, kw, out, None, None)
+        t = _Tensor.__new__(_Tensor)              # fields set directly: the engine's tightest spot
+        t.data, t.grad, t.name, t._hooks = out, None, None, None
+        if True in needs and _GradMode.enabled and self.differentiable:
+            t.grad_fn = Node(self, args, kw, needs, out if self.uses_ans else None, cache, arrays)
+            t.requires_grad = True
+        else:
+            t.grad_fn, t.requires_grad = None, False
+        if _GradMode.anomaly:
+            check_finite(out, "forward", self.name, creation_site())
+        return t
 
     def backward(self, node, g, graph):
         """The downstream gradients for every input of ``node`` (``None`` where none is needed)."""
@@ -86,20 +119,40 @@ class Op:
         if graph:
             args = node.args
             ans = self(*args, **kw) if self.uses_ans else None
-            cache = None
         else:
-            args, ans, cache = node.arrays, node.ans, node.cache
+            args, ans = node.arrays, node.ans
         if self.cached:
-            kw = dict(kw, cache=cache)
+            kw = dict(kw, cache=None if graph else node.cache)
         if self.vjp_all is not None:
             return self.vjp_all(g, ans, node.needs, *args, **kw)
-        vjps = self.vjps
+        vjps, needs = self.vjps, node.needs
         if len(vjps) == 1:  # one input, and it needs a gradient, or there would be no node
             return (vjps[0](g, ans, *args, **kw),)
-        return [vjp(g, ans, *args, **kw) if need else None for vjp, need in zip(vjps, node.needs)]
+        if len(vjps) == 2 and not kw:  # the binary gates, unrolled as in :meth:`binary`
+            x, y = args
+            return (vjps[0](g, ans, x, y) if needs[0] else None, vjps[1](g, ans, x, y) if needs[1] else None)
+        return [vjp(g, ans, *args, **kw) if need else None for vjp, need in zip(vjps, needs)]
 
     def __repr__(self):
         return f"Op({self.name})"
+
+
+def _weak(a):
+    """A NumPy float scalar as a Python float, which is weak in NumPy's promotion: float32 stays float32."""
+    return float(a) if isinstance(a, np.generic) and a.dtype.kind == "f" else a
+
+
+def _constant(c, array):
+    """A number beside a float tensor as a 0-d array of the tensor's dtype, else :func:`_weak` of it.
+
+    This is exactly NumPy's rule for a weak scalar (NEP 50 casts it to the array's dtype, with the same
+    overflow warning), and a ufunc takes a 0-d array about twice as fast as a Python float, in forward and
+    again in every VJP that reads the constant.
+    """
+    kind = type(c)
+    if (kind is float or kind is int or isinstance(c, np.floating)) and array.dtype.kind == "f":
+        return np.array(c, array.dtype)
+    return _weak(c)
 
 
 def _describe(arrays, attr) -> str:
@@ -114,9 +167,9 @@ def _describe(arrays, attr) -> str:
 
 
 def _clear_error(name, arrays, e, kw=None):
-    """One sentence naming the op for NumPy's raw shape and dtype complaints; None keeps ``e`` as it is."""
+    """One sentence naming the op for NumPy's raw shape and dtype complaints; else ``e`` itself."""
     if isinstance(e, ChainruleError):
-        return None
+        return e
     text = str(e)
     if isinstance(e, ValueError) and "broadcast" in text:
         return ShapeError(f"{name}: shapes {_describe(arrays, 'shape')} do not broadcast; make the sizes of each "
@@ -128,7 +181,7 @@ def _clear_error(name, arrays, e, kw=None):
                          f"pass numbers or numeric tensors (and numeric options).")      # e.g. UFuncTypeError
     if isinstance(e, TypeError) and "interpreted as an integer" in text and "axis" in (kw or {}):
         return TypeError(f"{name}: axis must be an integer or a tuple of integers, got {kw['axis']!r}.")
-    return None
+    return e
 
 
 def defop(name, vjps=(), **options):
