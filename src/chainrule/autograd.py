@@ -220,7 +220,7 @@ def _observe(node, g, graph, node_caps, captured):
     if node.retained is not None and node_caps is None:  # grad() fills no .grad, not even retained ones
         tensor = node.retained()
         if tensor is not None:
-            gt = g if graph else _Tensor(g.copy())
+            gt = g if graph else wrap(g.copy())
             tensor.grad = gt if tensor.grad is None else tensor.grad + gt
     i = node_caps.get(id(node)) if node_caps is not None else None
     if i is not None:
@@ -242,8 +242,15 @@ def _sole_owner(array, expected_refs: int) -> bool:
 
     Only then may a gradient be accumulated into it in place; the reference count is exact in CPython.
     """
-    return (type(array) is np.ndarray and array.flags.owndata and array.flags.writeable
-            and sys.getrefcount(array) <= expected_refs)
+    return (sys.getrefcount(array) <= expected_refs and type(array) is np.ndarray and array.flags.owndata
+            and array.flags.writeable)
+
+
+def wrap(array):
+    """A tensor around an array the engine made (a gradient): no checks, no copy."""
+    t = _Tensor.__new__(_Tensor)
+    t.data, t.grad, t.grad_fn, t.requires_grad, t.name, t._hooks = array, None, None, False, None, None
+    return t
 
 
 def _accumulate_leaf(t, g, graph, handed):
@@ -252,15 +259,18 @@ def _accumulate_leaf(t, g, graph, handed):
     if graph:
         t.grad = g if t.grad is None else t.grad + g
         return
-    if t.grad is None:
+    old = t.grad
+    if old is None:
         if id(g) in handed or not g.flags.writeable:
             g = g.copy()  # never let two leaves, or a read-only broadcast view, share one gradient buffer
         handed.add(id(g))
-        t.grad = _Tensor(g)
-    elif id(t.grad.data) in handed and _sole_owner(t.grad.data, 3):
-        t.grad.data += g  # set earlier in this pass and referenced by t.grad alone: add in place
+        t.grad = wrap(g)
+        return
+    buf = old.data
+    if id(buf) in handed and _sole_owner(buf, 4):  # refs: old.data, buf, and _sole_owner's argument twice
+        buf += g  # set earlier in this pass and referenced by t.grad alone: add in place
     else:
-        t.grad = _Tensor(t.grad.data + g)
+        t.grad = wrap(buf + g)
 
 
 def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capture=None):
@@ -347,7 +357,9 @@ def _as_grad_array(gradient, t, graph):
             raise RuntimeError(
                 f"backward() on a tensor of shape {t.shape} needs a `gradient` of that shape "
                 f"(the upstream gradient); only a scalar output gets the implicit gradient 1.")
-        g = np.ones_like(t.data)
+        g = np.array(1, t.data.dtype)
+        if t.data.ndim:
+            g = g.reshape(t.data.shape)
         return _Tensor(g) if graph else g
     if isinstance(gradient, _Tensor):
         g = gradient if graph else gradient.data

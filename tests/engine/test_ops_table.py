@@ -78,7 +78,7 @@ CASES = {
                ((normal(4), normal(4)), {}), ((normal(2, 3, 4), normal(4, 5)), {}), ((normal(2, 1, 3, 4), normal(3, 4, 2)), {}),
                ((normal(5), normal(2, 5, 3)), {})],
     "linear": [((normal(5, 4), normal(3, 4), normal(3)), {}), ((normal(2, 5, 4), normal(3, 4)), {})],
-    "sumsq": [((normal(3, 4),), {}), ((normal(),), {})],
+    "sumsq": [((normal(3, 4),), {}), ((normal(),), {}), ((normal(3, 4), normal(5), normal(2, 1, 3)), {"scale": 0.3})],
     "cross_entropy": [((normal(5, 4) * 3, np.array([0, 3, 1, 1, 2])), {}),
                       ((normal(4, 3), np.array([2, 0, 1, 1])), {"reduction": "sum"}),
                       ((normal(4, 3), np.array([2, 0, 1, 1])), {"reduction": "none", "label_smoothing": 0.2})],
@@ -158,7 +158,7 @@ def _torch_fns(torch):
         "logsumexp": lambda x, axis=None, keepdims=False: torch.logsumexp(
             x, dim=tuple(range(x.ndim)) if axis is None else axis, keepdim=keepdims),
         "softmax": lambda x, axis: torch.softmax(x, axis), "log_softmax": lambda x, axis: torch.log_softmax(x, axis),
-        "matmul": torch.matmul, "linear": F.linear, "sumsq": lambda x: (x * x).sum(),
+        "matmul": torch.matmul, "linear": F.linear, "sumsq": lambda *xs, scale=1.0: scale * sum((x * x).sum() for x in xs),
         "cross_entropy": lambda x, t, reduction="mean", label_smoothing=0.0: F.cross_entropy(
             x, t, reduction=reduction, label_smoothing=label_smoothing),
     }

@@ -76,31 +76,41 @@ def linear(x, weight, bias=None):
 
 
 def _check_targets(scores, target, name, ignore_index=None):
+    """Validate (N, C) scores and N integer labels; return the labels and the mask of the rows labelled
+    ``ignore_index`` (``None`` when no row is)."""
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if scores.ndim != 2:
         raise ShapeError(f"{name}: scores must have shape (N, C), got {tuple(scores.shape)}.")
     if scores.dtype.kind != "f":
         raise TypeError(f"{name}: scores must be floating point, got dtype {scores.dtype}; convert them with "
                         f".astype('float32').")
-    if scores.shape[1] == 0:
+    n, c = scores.shape
+    if c == 0:
         raise ShapeError(f"{name}: scores of shape {tuple(scores.shape)} have no classes; C must be >= 1.")
     if t.dtype.kind not in "iu":
         raise TypeError(f"{name}: targets must be integer class indices, got dtype {t.dtype}; "
                         f"convert them with .astype(int).")
-    if t.shape != (scores.shape[0],):
-        raise ShapeError(f"{name}: {scores.shape[0]} rows of scores but targets of shape {t.shape}; "
+    if t.shape != (n,):
+        raise ShapeError(f"{name}: {n} rows of scores but targets of shape {t.shape}; "
                          f"pass one integer label per row.")
-    if t.size and (t.min() < 0 or t.max() >= scores.shape[1]):  # two reductions on the common, valid path
-        out_of_range = (t < 0) | (t >= scores.shape[1])
+    if n == 0:
+        raise ValueError(f"{name}: the batch is empty.")
+    lowest = t.min()
+    if lowest < 0 or t.max() >= c:                       # two reductions on the common, valid path
+        out_of_range = (t < 0) | (t >= c)
         if ignore_index is not None:
             out_of_range &= t != ignore_index
         if out_of_range.any():
             bad = t[out_of_range][0]
-            raise ValueError(f"{name}: label {bad} is out of range for {scores.shape[1]} classes "
-                             f"(labels must be in 0..{scores.shape[1] - 1}).")
-    if scores.shape[0] == 0:
-        raise ValueError(f"{name}: the batch is empty.")
-    return t
+            raise ValueError(f"{name}: label {bad} is out of range for {c} classes "
+                             f"(labels must be in 0..{c - 1}).")
+    # Every label is now a class or ignore_index: some row is ignored only if ignore_index is a class or a
+    # label is negative.
+    if ignore_index is not None and (0 <= ignore_index < c or lowest < 0):
+        ignored = t == ignore_index
+        if ignored.any():
+            return t, ignored
+    return t, None
 
 
 # --- losses -----------------------------------------------------------------------------------------------
@@ -151,12 +161,11 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
     _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}.")
-    t = _check_targets(input, target, "cross_entropy", ignore_index)
-    # A valid label is in 0..C-1, so ignored rows exist only if ignore_index is in range or some label is < 0.
-    ignorable = 0 <= ignore_index < input.shape[1] or (t.size and t.min() < 0)
-    ignored = t == ignore_index if ignorable else np.zeros(t.shape, dtype=bool)
-    if weight is None and not (ignorable and ignored.any()):
+    t, ignored = _check_targets(input, target, "cross_entropy", ignore_index)
+    if weight is None and ignored is None:
         return _fused.cross_entropy(input, t, reduction=reduction, label_smoothing=label_smoothing)
+    if ignored is None:
+        ignored = np.zeros(t.shape, dtype=bool)
     n_classes = input.shape[1]
     w = _class_weight(weight, n_classes, "cross_entropy", _dtype(input))
     logp = _red.log_softmax(input, axis=1)
@@ -181,15 +190,16 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
     rows labelled ``ignore_index`` count for nothing.
     """
     _check_reduction(reduction, "nll_loss")
-    t = _check_targets(input, target, "nll_loss", ignore_index)
+    t, ignored = _check_targets(input, target, "nll_loss", ignore_index)
     dtype = _dtype(input)
     w = _class_weight(weight, input.shape[1], "nll_loss", dtype)
-    ignored = t == ignore_index
-    safe_t = np.where(ignored, 0, t) if ignored.any() else t
+    safe_t = t if ignored is None else np.where(ignored, 0, t)
     picked = _shp.getitem(input, index=(np.arange(t.shape[0]), safe_t))       # the router: one score per row
-    if w is None and not ignored.any():
+    if w is None and ignored is None:
         return _reduce(-picked, reduction)
-    row_w = (w[safe_t] if w is not None else np.ones(t.shape, dtype=dtype)) * ~ignored
+    row_w = w[safe_t] if w is not None else np.ones(t.shape, dtype=dtype)
+    if ignored is not None:
+        row_w = row_w * ~ignored
     loss = -picked * row_w.astype(dtype, copy=False)
     if reduction == "mean":
         return loss.sum() / float(row_w.sum())
@@ -208,7 +218,7 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
         raise ValueError(f"multi_margin_loss: only p=1 and p=2 are supported, got {p!r}.")
     if isinstance(margin, bool) or not isinstance(margin, (int, float, np.number)):
         raise TypeError(f"multi_margin_loss: margin must be a number, got {margin!r}.")
-    t = _check_targets(input, target, "multi_margin_loss")
+    t, _ = _check_targets(input, target, "multi_margin_loss")
     n, c = input.shape
     dtype = _dtype(input)
     rows = np.arange(n)

@@ -239,9 +239,13 @@ class Module:
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
-        """Every parameter, each once (what an optimizer needs)."""
-        for _, p in self.named_parameters(recurse=recurse):
-            yield p
+        """Every parameter, each once (what an optimizer needs), in the order of :meth:`named_parameters`."""
+        seen = set()
+        for _, module in self.named_modules() if recurse else [("", self)]:
+            for p in module._parameters.values():
+                if p is not None and id(p) not in seen:
+                    seen.add(id(p))
+                    yield p
 
     def named_buffers(self, prefix: str = "", recurse: bool = True,
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:

@@ -30,7 +30,7 @@ def l2_penalty(model, lam: float, include_bias: bool = False):
     if isinstance(lam, bool) or not isinstance(lam, (int, float)) or lam < 0:
         raise ConfigError(f"l2_penalty: lam must be a number >= 0, got {lam!r}.")
     if hasattr(model, "named_parameters"):
-        params = [p for _, p in regularized_parameters(model, include_bias)]
+        params = [p for p in model.parameters() if include_bias or p.data.ndim >= 2]  # regularized_parameters
     else:
         params = list(model) if hasattr(model, "__iter__") and not isinstance(model, Tensor) else [model]
         bad = next((p for p in params if not isinstance(p, Tensor)), None)
@@ -39,8 +39,4 @@ def l2_penalty(model, lam: float, include_bias: bool = False):
                             f"{type(bad if bad is not None else model).__name__}.")
     if not params:
         return Tensor(np.zeros((), dtype=get_default_dtype()))
-    total = None
-    for p in params:
-        sq = sumsq(p)                      # sum(W**2) in one BLAS call, no W**2 temporary
-        total = sq if total is None else total + sq
-    return total * float(lam)
+    return sumsq(*params, scale=float(lam))  # one node; one BLAS call per weight, no W**2 temporary

@@ -3,6 +3,7 @@
 - ``linear(x, W, b) = x @ W.T + b``: dx = g @ W, dW = g.T @ x, db = sum of g over the batch.
 - ``cross_entropy``: log-softmax and negative log-likelihood in one pass; its gradient is
   ``softmax(scores) - onehot(target)``, using the probabilities saved by the forward pass.
+- ``sumsq(*xs, scale)``: the L2 penalty ``scale * sum(x ** 2)`` over many tensors; gradient ``2 scale x``.
 """
 from __future__ import annotations
 
@@ -17,11 +18,15 @@ def _flat(a):
     return a.reshape((-1, a.shape[-1])) if a.ndim != 2 else a
 
 
-@defop("linear", vjps=(
-    lambda g, ans, x, w, b=None: g @ w,
-    lambda g, ans, x, w, b=None: _flat(g).T @ _flat(x),
-    lambda g, ans, x, w, b=None: g.sum(axis=tuple(range(g.ndim - 1))),
-))
+def _linear_grads(g, ans, needs, x, w, b=None):
+    """dx = g @ W, dW = g.T @ x, db = g summed over the batch: one function, so one call per node."""
+    g2 = _flat(g)
+    return (g @ w if needs[0] else None,
+            g2.T @ _flat(x) if needs[1] else None,
+            g2.sum(axis=0) if b is not None and needs[2] else None)
+
+
+@defop("linear", vjp_all=_linear_grads)
 def linear(x, w, b=None):
     """x @ W.T + b with W of shape (out_features, in_features), as ``torch.nn.functional.linear``."""
     check_matmul(np.shape(x), np.shape(w)[::-1], "linear")
@@ -33,9 +38,9 @@ def linear(x, w, b=None):
 
 def _reduce(loss, reduction):
     if reduction == "mean":
-        return loss.mean(dtype=loss.dtype)
+        return np.add.reduce(loss) / loss.shape[0]   # np.mean costs 5 us more on a batch of 64
     if reduction == "sum":
-        return loss.sum(dtype=loss.dtype)
+        return np.add.reduce(loss)
     return loss
 
 
@@ -48,19 +53,16 @@ def _target_weights(target, n_classes, label_smoothing, dtype):
 
 def _cross_entropy_grad(g, ans, scores, target, reduction="mean", label_smoothing=0.0, cache=None):
     n, c = scores.shape
-    rows = np.arange(n)
-    if cache is not None:  # first-order backward: reuse the forward's probabilities, subtract in place
-        grad = cache.copy()
-        grad[rows, target] -= 1 - label_smoothing
-        if label_smoothing:
-            grad -= label_smoothing / c
-    else:                  # differentiable backward (create_graph): the same formula on tensors
+    upstream = g * (1.0 / n) if reduction == "mean" else g if reduction == "sum" else g.reshape((n, 1))
+    if cache is None:      # differentiable backward (create_graph): the same formula on tensors
         grad = softmax(scores, axis=1) - _target_weights(target, c, label_smoothing, scores.dtype)
-    if reduction == "mean":
-        return grad * (g * (1.0 / n))
-    if reduction == "sum":
-        return grad * g
-    return grad * g.reshape((n, 1))
+        return grad * upstream
+    grad = cache.copy()    # first-order backward: the forward's probabilities, changed in a copy of ours
+    grad[np.arange(n), target] -= 1 - label_smoothing
+    if label_smoothing:
+        grad -= label_smoothing / c
+    grad *= upstream
+    return grad
 
 
 @defop("cross_entropy", vjps=(_cross_entropy_grad, None), cached=True)
@@ -79,8 +81,22 @@ def cross_entropy(scores, target, reduction="mean", label_smoothing=0.0):
     return _reduce(loss, reduction), exps
 
 
-@defop("sumsq", vjps=(lambda g, ans, x: x * (g * 2),))
-def sumsq(x):
-    """sum(x ** 2) without the temporary x ** 2: the L2 penalty's core (``np.vdot``, one BLAS call)."""
-    flat = np.ravel(x)
-    return np.asarray(np.vdot(flat, flat))
+def _sumsq_grads(g, ans, needs, *xs, scale=1.0):
+    g2 = g * (2.0 * scale)
+    return [x * g2 if need else None for x, need in zip(xs, needs)]
+
+
+@defop("sumsq", vjp_all=_sumsq_grads)
+def sumsq(*xs, scale=1.0):
+    """``scale * sum(x ** 2)`` over every element of every input: the whole L2 penalty as one node.
+
+    Each input's sum is one BLAS call (``np.vdot``) with no ``x ** 2`` temporary; the gradient of input i
+    is ``2 * scale * x_i``.
+    """
+    if not xs:
+        raise ValueError("sumsq needs at least one input.")
+    total = 0.0
+    for x in xs:
+        flat = np.ravel(x)
+        total = total + np.vdot(flat, flat)
+    return np.asarray(total * scale)
