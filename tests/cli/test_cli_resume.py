@@ -66,16 +66,36 @@ def _wait_for(path, proc, timeout=60.0):
     return True
 
 
+def _logged_epochs(run) -> int:
+    path = run / "metrics.jsonl"
+    return path.read_text().count("\n") if path.exists() else 0
+
+
+def _wait_for_epoch(run, proc, epoch, timeout=60.0):
+    """Wait until the run has logged ``epoch`` epochs; False if the process ended first."""
+    end = time.monotonic() + timeout
+    while _logged_epochs(run) < epoch:
+        if proc.poll() is not None:
+            return False
+        assert time.monotonic() < end, f"epoch {epoch} was not logged"
+        time.sleep(0.001)
+    return True
+
+
 def test_sigkill_at_random_points_then_resume_is_bit_exact(tmp_path, reference):
+    # Kill points are chosen by progress (a random epoch, then a random moment inside the next one), not by
+    # wall time: a fast machine finishes the whole run in a fraction of a second.
     rng = random.Random(1234)
+    epochs = int(SETTINGS[SETTINGS.index("--epochs") + 1])
+    targets = sorted(rng.sample(range(1, epochs - 4), 3))
     run = tmp_path / "runs" / "k"
     env = subprocess_env(tmp_path)
     argv = chainrule_cmd("train", *SETTINGS, "--name", "k")
     kills = 0
-    for attempt in range(4):
+    for target in targets:
         proc = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        if _wait_for(run / "last.safetensors", proc):
-            time.sleep(rng.uniform(0.0, 0.5))
+        if _wait_for_epoch(run, proc, target):
+            time.sleep(rng.uniform(0.0, 0.003))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
