@@ -1,0 +1,100 @@
+"""The engine's fast paths give exactly what the plain paths give.
+
+- A number beside a float tensor is handed to NumPy as a 0-d array of the tensor's dtype (faster in every
+  ufunc); values, dtypes and warnings must equal NumPy's own weak-scalar rule (NEP 50) bit for bit.
+- Backward visits nodes newest first; a node must see the complete gradient of every consumer however the
+  graph interleaves branches.
+"""
+from __future__ import annotations
+
+import operator
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
+
+import chainrule as cr
+
+BINARY = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": operator.truediv,
+          "pow": operator.pow}
+FLOATS = [np.float16, np.float32, np.float64]
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@pytest.mark.parametrize("dtype", FLOATS)
+@given(data=st.data())
+@settings(max_examples=25, deadline=None)
+def test_tensor_and_python_number_match_numpy_bit_for_bit(name, dtype, data):
+    fn = BINARY[name]
+    a = data.draw(hnp.arrays(dtype, hnp.array_shapes(max_dims=2, max_side=4),
+                             elements=st.floats(0.25, 4, width=16)))
+    c = data.draw(st.one_of(st.floats(-3, 3, allow_nan=False), st.integers(-3, 3)))
+    for left in (True, False):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected = fn(a, c) if left else fn(c, a)
+            got = (fn(cr.Tensor(a), c) if left else fn(c, cr.Tensor(a))).data
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_a_number_that_overflows_the_dtype_warns_as_numpy_does():
+    a = np.ones(3, np.float32)
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        expected = a * 1e300
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        got = (cr.Tensor(a) * 1e300).data
+    np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("constant", [2.5, 3, np.float64(2.5), np.float32(2.5)])
+def test_constants_keep_float32_and_get_no_gradient(constant):
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * constant + constant) / constant - constant
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_allclose(x.grad.data, [1.0, 1.0], rtol=1e-6)
+
+
+def test_an_integer_tensor_with_a_float_number_follows_numpy():
+    i = cr.Tensor(np.arange(3))
+    assert (i * 1.5).dtype == (np.arange(3) * 1.5).dtype
+    assert (i * 2).dtype == np.arange(3).dtype
+
+
+def test_a_number_becomes_no_shared_state_between_calls():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3.0
+    z = x * 3.0
+    (y * z).sum().backward()                      # d/dx (3x)(3x) = 18x
+    np.testing.assert_allclose(x.grad.data, [18.0, 36.0])
+
+
+def test_backward_sees_every_consumer_before_a_node_runs():
+    # a is used by three consumers created at different times, interleaved with another branch
+    x = cr.tensor(2.0, dtype=np.float64, requires_grad=True)
+    a = x * 3.0                                    # da/dx = 3
+    b = x * x                                      # made after a, consumed before a's other users
+    c = a * b
+    d = a + c
+    e = (d * a).sum()
+    seen = []
+    a.register_hook(lambda g: seen.append(float(g.data)))
+    e.backward()
+    # e = (a + a b) a = a^2 + a^2 b; de/da = 2a + 2ab, de/db = a^2
+    av, bv = 6.0, 4.0
+    assert seen == [2 * av + 2 * av * bv]           # one call, with the summed gradient
+    expected = (2 * av + 2 * av * bv) * 3 + av * av * 2 * 2.0
+    assert x.grad.item() == pytest.approx(expected)
+
+
+def test_nodes_that_receive_no_gradient_are_not_visited():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    used = x * 2.0
+    unused = (x * 5.0).exp()                       # shares the input, not part of the loss
+    used.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+    assert not unused.grad_fn.freed                # never reached, so never released
