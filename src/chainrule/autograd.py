@@ -111,6 +111,7 @@ def check_finite(array, what: str, op_name: str, site: str | None) -> None:
 
 
 _next_seq = itertools.count().__next__
+_next_leaf_seq = itertools.count(-1, -1).__next__
 
 
 class Node:
@@ -120,13 +121,16 @@ class Node:
     constants) and ``arrays`` the same with tensors replaced by their arrays, ``kw`` its parameters,
     ``ans``/``cache`` the forward results its backward reuses, ``needs`` which inputs need a gradient.
     ``seq`` numbers nodes in creation order: a node is always newer than the nodes of its inputs, so
-    processing the newest node first is a topological order.
+    processing the newest node first is a topological order. A node whose inputs are all leaves (``leafy``:
+    the first layer, the L2 penalty) is numbered below every other node, so it runs last, once the
+    activations are freed: its parameter-sized gradients then do not add to the peak. The order stays
+    topological, as no node waits for one whose inputs are leaves.
     """
 
     __slots__ = ("op", "args", "arrays", "kw", "ans", "cache", "needs", "seq", "hooks", "retained", "site",
                  "__weakref__")
 
-    def __init__(self, op, args, kw, needs, ans=None, cache=None, arrays=None):
+    def __init__(self, op, args, kw, needs, ans=None, cache=None, arrays=None, leafy=False):
         self.op = op
         self.args = args
         self.arrays = arrays
@@ -134,7 +138,7 @@ class Node:
         self.needs = needs
         self.ans = ans
         self.cache = cache
-        self.seq = _next_seq()
+        self.seq = _next_leaf_seq() if leafy else _next_seq()
         self.hooks = None
         self.retained = None
         self.site = creation_site() if _GradMode.anomaly else None

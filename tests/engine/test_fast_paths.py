@@ -98,3 +98,29 @@ def test_nodes_that_receive_no_gradient_are_not_visited():
     used.sum().backward()
     np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
     assert not unused.grad_fn.freed                # never reached, so never released
+
+
+def test_nodes_fed_only_by_leaves_run_last_so_parameter_gradients_come_after_the_activations():
+    # loss = CE(W2 relu(W1 x)) + L2(W1, W2): the L2 node is created last, yet its parameter-sized gradient
+    # must be made after the first layer's (when the activations are already freed), not before.
+    cr.manual_seed(0)
+    model = cr.nn.MLP(6, [5], 3)
+    x = cr.Tensor(np.random.default_rng(0).standard_normal((4, 6)).astype(np.float32))
+    order = []
+    w1 = model[0].weight
+    w1.register_hook(lambda g: order.append("W1") or None)
+    loss = cr.nn.functional.cross_entropy(model(x), np.array([0, 1, 2, 1])) + cr.nn.l2_penalty(model, 0.1)
+    l2_node = loss.grad_fn.inputs[1].grad_fn
+    l2_node.hooks = [lambda g: order.append("L2") or None]
+    loss.backward()
+    assert order == ["W1", "L2", "W1"]             # first layer, then the penalty, whose output feeds W1 again
+
+
+def test_the_first_layer_and_the_penalty_are_numbered_below_every_other_node():
+    cr.manual_seed(0)
+    model = cr.nn.MLP(6, [5], 3)
+    x = cr.Tensor(np.ones((2, 6), np.float32))
+    h = model[0](x)                                # inputs: a constant batch and two leaves
+    s = model[2](model[1](h))
+    assert h.grad_fn.seq < 0 < s.grad_fn.seq
+    assert cr.nn.l2_penalty(model, 0.1).grad_fn.seq < h.grad_fn.seq

@@ -56,13 +56,15 @@ class Op:
         """``forward`` on the inputs' arrays; with a tensor among the inputs, a tensor that records its node."""
         if len(args) == 2 and not kw:
             return self.binary(args[0], args[1])
-        tensor_in = False
+        tensor_in, leafy = False, True
         arrays, needs = [], []
         for a in args:
             if isinstance(a, _Tensor):
                 tensor_in = True
                 arrays.append(a.data)
                 needs.append(a.requires_grad)
+                if a.grad_fn is not None:
+                    leafy = False
             else:
                 arrays.append(_weak(a))
                 needs.append(False)
@@ -71,7 +73,7 @@ class Op:
         except (ValueError, TypeError) as e:      # free when nothing is raised: the hot path pays nothing
             raise _clear_error(self.name, arrays, e, kw) from None
         if tensor_in:
-            return self._output(out, args, kw, arrays, needs)
+            return self._output(out, args, kw, arrays, needs, leafy)
         return out[0] if self.cached else out
 
     def binary(self, x, y):
@@ -94,18 +96,20 @@ class Op:
             raise _clear_error(self.name, (xa, ya), e) from None
         if x_is_t or y_is_t:
             return self._output(out, (x, y), NO_PARAMS, (xa, ya),
-                                (x_is_t and x.requires_grad, y_is_t and y.requires_grad))
+                                (x_is_t and x.requires_grad, y_is_t and y.requires_grad),
+                                (not x_is_t or x.grad_fn is None) and (not y_is_t or y.grad_fn is None))
         return out[0] if self.cached else out
 
-    def _output(self, out, args, kw, arrays, needs):
-        """The output tensor of a call with tensor inputs; its node when some input needs a gradient."""
+    def _output(self, out, args, kw, arrays, needs, leafy):
+        """The output tensor of a call with tensor inputs; its node when some input needs a gradient
+        (``leafy``: every input is a leaf, see :class:`~chainrule.autograd.Node`)."""
         cache = None
         if self.cached:
             out, cache = out
         t = _Tensor.__new__(_Tensor)              # fields set directly: the engine's tightest spot
         t.data, t.grad, t.name, t._hooks = out, None, None, None
         if True in needs and _GradMode.enabled and self.differentiable:
-            t.grad_fn = Node(self, args, kw, needs, out if self.uses_ans else None, cache, arrays)
+            t.grad_fn = Node(self, args, kw, needs, out if self.uses_ans else None, cache, arrays, leafy)
             t.requires_grad = True
         else:
             t.grad_fn, t.requires_grad = None, False
