@@ -27,28 +27,17 @@ def _dtype_of(*xs):
 
 # --- binary gates ---------------------------------------------------------------------------------------
 
-@defop("add", vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: g), gate="distributor")
-def add(x, y):
-    """x + y: the add gate hands the upstream gradient unchanged to both inputs."""
-    return np.add(x, y)
+add = defop("add", vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: g), gate="distributor",
+            doc="x + y: the add gate hands the upstream gradient unchanged to both inputs.")(np.add)
 
+sub = defop("sub", vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g), gate="distributor",
+            doc="x - y.")(np.subtract)
 
-@defop("sub", vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g), gate="distributor")
-def sub(x, y):
-    """x - y."""
-    return np.subtract(x, y)
+mul = defop("mul", vjps=(lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x), gate="swap multiplier",
+            doc="x * y: each input's gradient is the upstream gradient times the *other* input.")(np.multiply)
 
-
-@defop("mul", vjps=(lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x), gate="swap multiplier")
-def mul(x, y):
-    """x * y: each input's gradient is the upstream gradient times the *other* input."""
-    return np.multiply(x, y)
-
-
-@defop("div", vjps=(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * x / (y * y)))
-def div(x, y):
-    """x / y."""
-    return np.true_divide(x, y)
+div = defop("div", vjps=(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * x / (y * y)),
+            doc="x / y.")(np.true_divide)
 
 
 def _pow_grad_base(g, ans, x, y):
@@ -61,10 +50,7 @@ def _pow_grad_exponent(g, ans, x, y):
     return g * where(rx > 0, ans * log(safe), 0)
 
 
-@defop("pow", vjps=(_pow_grad_base, _pow_grad_exponent), uses_ans=True)
-def pow(x, y):
-    """x ** y."""
-    return np.power(x, y)
+pow = defop("pow", vjps=(_pow_grad_base, _pow_grad_exponent), uses_ans=True, doc="x ** y.")(np.power)
 
 
 def _tie_split(x, y):
@@ -73,18 +59,15 @@ def _tie_split(x, y):
     return np.where(rx > ry, 1.0, np.where(rx == ry, 0.5, 0.0)).astype(_dtype_of(x, y))
 
 
-@defop("maximum", vjps=(lambda g, ans, x, y: g * _tie_split(x, y), lambda g, ans, x, y: g * _tie_split(y, x)),
-       gate="router")
-def maximum(x, y):
-    """Elementwise max: the max gate routes the gradient to the winner (split equally at a tie)."""
-    return np.maximum(x, y)
+maximum = defop("maximum", vjps=(lambda g, ans, x, y: g * _tie_split(x, y), lambda g, ans, x, y: g * _tie_split(y, x)),
+                gate="router",
+                doc="Elementwise max: the max gate routes the gradient to the winner (split equally at a tie).",
+                )(np.maximum)
 
-
-@defop("minimum", vjps=(lambda g, ans, x, y: g * _tie_split(y, x), lambda g, ans, x, y: g * _tie_split(x, y)),
-       gate="router")
-def minimum(x, y):
-    """Elementwise min: routes the gradient to the smaller input (split equally at a tie)."""
-    return np.minimum(x, y)
+minimum = defop("minimum", vjps=(lambda g, ans, x, y: g * _tie_split(y, x), lambda g, ans, x, y: g * _tie_split(x, y)),
+                gate="router",
+                doc="Elementwise min: routes the gradient to the smaller input (split equally at a tie).",
+                )(np.minimum)
 
 
 @defop("where", vjps=(None, lambda g, ans, c, x, y: where(raw(c), g, 0), lambda g, ans, c, x, y: where(raw(c), 0, g)),
@@ -102,34 +85,16 @@ def astype(x, dtype):
 
 # --- unary math -----------------------------------------------------------------------------------------
 
-@defop("neg", vjps=(lambda g, ans, x: -g,))
-def neg(x):
-    """-x."""
-    return np.negative(x)
+neg = defop("neg", vjps=(lambda g, ans, x: -g,), doc="-x.")(np.negative)
 
+exp = defop("exp", vjps=(lambda g, ans, x: g * ans,), uses_ans=True, doc="e ** x.")(np.exp)
 
-@defop("exp", vjps=(lambda g, ans, x: g * ans,), uses_ans=True)
-def exp(x):
-    """e ** x."""
-    return np.exp(x)
+log = defop("log", vjps=(lambda g, ans, x: g / x,), doc="Natural logarithm.")(np.log)
 
+sqrt = defop("sqrt", vjps=(lambda g, ans, x: g / (ans * 2),), uses_ans=True, doc="Square root.")(np.sqrt)
 
-@defop("log", vjps=(lambda g, ans, x: g / x,))
-def log(x):
-    """Natural logarithm."""
-    return np.log(x)
-
-
-@defop("sqrt", vjps=(lambda g, ans, x: g / (ans * 2),), uses_ans=True)
-def sqrt(x):
-    """Square root."""
-    return np.sqrt(x)
-
-
-@defop("abs", vjps=(lambda g, ans, x: g * np.sign(raw(x)),))
-def abs(x):
-    """|x|; gradient sign(x), 0 at exactly 0."""
-    return np.abs(x)
+abs = defop("abs", vjps=(lambda g, ans, x: g * np.sign(raw(x)),),
+            doc="|x|; gradient sign(x), 0 at exactly 0.")(np.abs)
 
 
 def _clip_grad(g, ans, x, min=None, max=None):
@@ -186,10 +151,8 @@ def sigmoid(x):
     return 0.5 * (1 + np.tanh(0.5 * x))
 
 
-@defop("tanh", vjps=(lambda g, ans, x: g * (1 - ans * ans),), uses_ans=True)
-def tanh(x):
-    """Hyperbolic tangent: squashes into [-1, 1], saturates (gradient near 0) for |x| >> 1."""
-    return np.tanh(x)
+tanh = defop("tanh", vjps=(lambda g, ans, x: g * (1 - ans * ans),), uses_ans=True,
+             doc="Hyperbolic tangent: squashes into [-1, 1], saturates (gradient near 0) for |x| >> 1.")(np.tanh)
 
 
 def _silu_grad(g, ans, x):

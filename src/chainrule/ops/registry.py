@@ -46,11 +46,11 @@ class Op:
 
     __slots__ = ("name", "forward", "vjps", "vjp_all", "gate", "uses_ans", "cached", "differentiable", "doc")
 
-    def __init__(self, name, forward, vjps=(), vjp_all=None, gate=None, uses_ans=False, cached=False):
+    def __init__(self, name, forward, vjps=(), vjp_all=None, gate=None, uses_ans=False, cached=False, doc=None):
         self.name, self.forward, self.vjps, self.vjp_all = name, forward, tuple(vjps), vjp_all
         self.gate, self.uses_ans, self.cached = gate, uses_ans, cached
         self.differentiable = bool(self.vjps) or vjp_all is not None
-        self.doc = (forward.__doc__ or "").strip()
+        self.doc = (doc or forward.__doc__ or "").strip()
 
     def __call__(self, *args, **kw):
         """``forward`` on the inputs' arrays; with a tensor among the inputs, a tensor that records its node."""
@@ -189,7 +189,11 @@ def _clear_error(name, arrays, e, kw=None):
 
 
 def defop(name, vjps=(), **options):
-    """Decorator: register ``forward`` under ``name`` with its VJPs; returns the callable :class:`Op`."""
+    """Decorator: register ``forward`` under ``name`` with its VJPs; returns the callable :class:`Op`.
+
+    A NumPy ufunc can be the forward itself (``defop("mul", ..., doc="x * y")(np.multiply)``): no Python
+    frame between the op and the ufunc.
+    """
     def register(forward):
         if name in OPS:
             raise ValueError(f"op {name!r} is registered twice")
