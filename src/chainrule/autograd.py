@@ -290,15 +290,14 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                  if capture is not None else None)
     captured = [None] * (len(capture) if capture is not None else 0)
 
-    def deliver_leaf(t, g):
-        if capture is not None:
-            i = leaf_caps.get(id(t))
-            if i is not None:
-                if t._hooks:
-                    g = _run_hooks(t._hooks, g, graph)
-                captured[i] = g if captured[i] is None else captured[i] + g
-        elif t.requires_grad:
-            _accumulate_leaf(t, g, graph, handed)
+    def capture_leaf(t, g):
+        i = leaf_caps.get(id(t))
+        if i is not None:
+            if t._hooks:
+                g = _run_hooks(t._hooks, g, graph)
+            captured[i] = g if captured[i] is None else captured[i] + g
+
+    observe = capture is not None
 
     # Newest node first: every consumer of a value runs before the node that made it, so a node's
     # gradient is complete when it is popped. Only nodes that receive a gradient are ever visited.
@@ -306,7 +305,10 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
     for t, g in zip(roots, root_grads):
         fn = t.grad_fn
         if fn is None:
-            deliver_leaf(t, g)
+            if observe:
+                capture_leaf(t, g)
+            elif t.requires_grad:
+                _accumulate_leaf(t, g, graph, handed)
         elif fn in grads:
             grads[fn] = grads[fn] + g
         else:
@@ -314,7 +316,6 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
             heapq.heappush(heap, (-fn.seq, fn))
 
     anomaly = _GradMode.anomaly
-    observe = capture is not None
     with set_grad_enabled(graph):
         while heap:
             node = heapq.heappop(heap)[1]
@@ -338,7 +339,10 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                     check_finite(gi, "backward", node.op.name, node.site)
                 fn = a.grad_fn
                 if fn is None:
-                    deliver_leaf(a, gi)
+                    if observe:
+                        capture_leaf(a, gi)
+                    elif a.requires_grad:
+                        _accumulate_leaf(a, gi, graph, handed)
                     continue
                 prev = grads.get(fn)
                 if prev is None:
