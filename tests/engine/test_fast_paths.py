@@ -124,3 +124,15 @@ def test_the_first_layer_and_the_penalty_are_numbered_below_every_other_node():
     s = model[2](model[1](h))
     assert h.grad_fn.seq < 0 < s.grad_fn.seq
     assert cr.nn.l2_penalty(model, 0.1).grad_fn.seq < h.grad_fn.seq
+
+
+def test_cached_constants_are_read_only_and_keep_the_sign_of_zero():
+    from chainrule.ops.registry import _constant
+    a = np.ones(2, np.float32)
+    half = _constant(0.5, a)
+    assert half is _constant(0.5, a) and not half.flags.writeable      # converted once, shared, never written
+    assert _constant(0.5, np.ones(2)).dtype == np.float64              # one entry per dtype
+    x = cr.Tensor(np.array([1.0, -1.0], np.float32))
+    np.testing.assert_array_equal(np.signbit((x * -0.0).data), np.signbit(np.array([1.0, -1.0], np.float32) * -0.0))
+    np.testing.assert_array_equal(np.signbit((x * 0.0).data), np.signbit(np.array([1.0, -1.0], np.float32) * 0.0))
+    assert np.isnan((x * float("nan")).data).all()

@@ -146,16 +146,30 @@ def _weak(a):
     return float(a) if isinstance(a, np.generic) and a.dtype.kind == "f" else a
 
 
+_CONSTANTS: dict = {}  # (number, dtype) -> read-only 0-d array, shared by every call that uses the number
+_CONSTANTS_MAX = 4096
+
+
 def _constant(c, array):
     """A number beside a float tensor as a 0-d array of the tensor's dtype, else :func:`_weak` of it.
 
-    This is exactly NumPy's rule for a weak scalar (NEP 50 casts it to the array's dtype, with the same
-    overflow warning), and a ufunc takes a 0-d array about twice as fast as a Python float, in forward and
-    again in every VJP that reads the constant.
+    This is exactly NumPy's rule for a weak scalar (NEP 50 casts it to the array's dtype), and a ufunc takes
+    a 0-d array about twice as fast as a Python float, in forward and again in every VJP that reads the
+    constant. The arrays are cached: a loop multiplying by 0.5 converts 0.5 once. Zeros (``-0.0 == 0.0``),
+    NaN (equal to nothing) and numbers that overflow the dtype (NumPy warns at every cast) are not cached.
     """
     kind = type(c)
     if (kind is float or kind is int or isinstance(c, np.floating)) and array.dtype.kind == "f":
-        return np.array(c, array.dtype)
+        key = (c, array.dtype)
+        const = _CONSTANTS.get(key)
+        if const is None:
+            const = np.array(c, array.dtype)
+            if c and c == c and np.isfinite(const):
+                if len(_CONSTANTS) >= _CONSTANTS_MAX:
+                    _CONSTANTS.clear()
+                const.flags.writeable = False
+                _CONSTANTS[key] = const
+        return const
     return _weak(c)
 
 
