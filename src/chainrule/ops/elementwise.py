@@ -125,7 +125,9 @@ def erf(x):
 @defop("relu", vjps=(lambda g, ans, x: g * (raw(ans) > 0),), uses_ans=True, gate="router")
 def relu(x):
     """max(0, x): a max gate against 0. Backward keeps only the output's sign (no copy of the input)."""
-    return np.maximum(x, 0)
+    out = np.empty_like(x)
+    out.fill(0)  # against an array of zeros NumPy's SIMD loop runs; against a broadcast 0 it is 2-4x slower
+    return np.maximum(x, out, out=out)
 
 
 def _leaky_grad(g, ans, x, negative_slope=0.01):
