@@ -300,7 +300,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
     observe = capture is not None
 
     # Newest node first: every consumer of a value runs before the node that made it, so a node's
-    # gradient is complete when it is popped. Only nodes that receive a gradient are ever visited.
+    # gradient is complete when it runs. Only nodes that receive a gradient are ever visited. The heap holds
+    # the waiting nodes; a node found newer than all of them runs next without entering it (``nxt``).
     heap = []
     for t, g in zip(roots, root_grads):
         fn = t.grad_fn
@@ -316,9 +317,12 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
             heapq.heappush(heap, (-fn.seq, fn))
 
     anomaly = _GradMode.anomaly
+    push, pop = heapq.heappush, heapq.heappop
+    node = None  # the next node, when it is known to be the newest: a chain never touches the heap
     with set_grad_enabled(graph):
-        while heap:
-            node = heapq.heappop(heap)[1]
+        while node is not None or heap:
+            if node is None:
+                node = pop(heap)[1]
             g = grads.pop(node)
             args = node.args
             if args is None:
@@ -326,6 +330,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
             if observe or node.hooks or node.retained is not None:
                 g = _observe(node, g, graph, node_caps, captured)
             in_grads = node.op.backward(node, g, graph)
+            nxt = None
             i = -1
             for gi in in_grads:
                 i += 1
@@ -347,7 +352,13 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                 prev = grads.get(fn)
                 if prev is None:
                     grads[fn] = gi
-                    heapq.heappush(heap, (-fn.seq, fn))
+                    if nxt is None and (not heap or fn.seq > -heap[0][0]):
+                        nxt = fn
+                    elif nxt is not None and fn.seq > nxt.seq:
+                        push(heap, (-nxt.seq, nxt))
+                        nxt = fn
+                    else:
+                        push(heap, (-fn.seq, fn))
                 elif graph:
                     grads[fn] = prev + gi
                 elif _sole_owner(prev, 4):
@@ -356,6 +367,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                     grads[fn] = prev + gi
             if not retain_graph:
                 node.args = node.arrays = node.ans = node.cache = None
+            node = nxt
     return captured
 
 
