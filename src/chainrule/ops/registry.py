@@ -44,12 +44,14 @@ class Op:
     ``vjp_all(g, ans, needs, *inputs, **params)`` replaces ``vjps`` for ops with a variable number of inputs.
     """
 
-    __slots__ = ("name", "forward", "vjps", "vjp_all", "gate", "uses_ans", "cached", "differentiable", "doc")
+    __slots__ = ("name", "forward", "vjps", "vjp_all", "gate", "uses_ans", "cached", "differentiable", "doc",
+                 "gate_pair")
 
     def __init__(self, name, forward, vjps=(), vjp_all=None, gate=None, uses_ans=False, cached=False, doc=None):
         self.name, self.forward, self.vjps, self.vjp_all = name, forward, tuple(vjps), vjp_all
         self.gate, self.uses_ans, self.cached = gate, uses_ans, cached
         self.differentiable = bool(self.vjps) or vjp_all is not None
+        self.gate_pair = len(self.vjps) == 2 and vjp_all is None and not cached  # backward's fast path
         self.doc = (doc or forward.__doc__ or "").strip()
 
     def __call__(self, *args, **kw):
@@ -120,6 +122,10 @@ class Op:
     def backward(self, node, g, graph):
         """The downstream gradients for every input of ``node`` (``None`` where none is needed)."""
         kw = node.kw
+        if self.gate_pair and not (graph or kw):  # a plain two-input gate: the hottest backward
+            x, y = node.arrays
+            ans, needs, vjps = node.ans, node.needs, self.vjps
+            return (vjps[0](g, ans, x, y) if needs[0] else None, vjps[1](g, ans, x, y) if needs[1] else None)
         if graph:
             args = node.args
             ans = self(*args, **kw) if self.uses_ans else None
@@ -133,11 +139,8 @@ class Op:
         if len(vjps) == 1:  # one input, and it needs a gradient, or there would be no node
             return (vjps[0](g, ans, *args, **kw),)
         if len(vjps) == 2:  # unrolled, as in :meth:`binary`
-            if kw:
-                return (vjps[0](g, ans, *args, **kw) if needs[0] else None,
-                        vjps[1](g, ans, *args, **kw) if needs[1] else None)
-            x, y = args
-            return (vjps[0](g, ans, x, y) if needs[0] else None, vjps[1](g, ans, x, y) if needs[1] else None)
+            return (vjps[0](g, ans, *args, **kw) if needs[0] else None,
+                    vjps[1](g, ans, *args, **kw) if needs[1] else None)
         return [vjp(g, ans, *args, **kw) if need else None for vjp, need in zip(vjps, needs)]
 
     def __repr__(self):
@@ -162,17 +165,19 @@ def _constant(c, array):
     NaN (equal to nothing) and numbers that overflow the dtype (NumPy warns at every cast) are not cached.
     """
     kind = type(c)
-    if (kind is float or kind is int or isinstance(c, np.floating)) and array.dtype.kind == "f":
+    if kind is float or kind is int or isinstance(c, np.floating):
         key = (c, array.dtype)
-        const = _CONSTANTS.get(key)
-        if const is None:
+        const = _CONSTANTS.get(key)      # only float dtypes are ever cached
+        if const is not None:
+            return const
+        if array.dtype.kind == "f":
             const = np.array(c, array.dtype)
             if c and c == c and np.isfinite(const):
                 if len(_CONSTANTS) >= _CONSTANTS_MAX:
                     _CONSTANTS.clear()
                 const.flags.writeable = False
                 _CONSTANTS[key] = const
-        return const
+            return const
     return _weak(c)
 
 
