@@ -2,7 +2,8 @@
 
 Every value computed from a tensor that requires grad gets a :class:`Node` (its ``grad_fn``): the op that made
 it, its inputs, and what that op's vector-Jacobian products need. ``backward`` walks the nodes from the output
-back to the leaves, newest node first (a topological order, kept in a heap), and applies, at every node, the lecture's rule
+back to the leaves, newest node first (a topological order, kept in a heap), and applies, at every node, the
+lecture's rule
 
     downstream gradient = local gradient x upstream gradient
 

@@ -23,7 +23,7 @@ def _linear_grads(g, ans, needs, x, w, b=None):
     g2 = _flat(g)
     return (g @ w if needs[0] else None,
             g2.T @ _flat(x) if needs[1] else None,
-            np.add.reduce(g2, axis=0) if b is not None and needs[2] else None)
+            g2.sum(axis=0) if b is not None and needs[2] else None)
 
 
 @defop("linear", vjp_all=_linear_grads)

@@ -45,13 +45,13 @@ class Op:
     """
 
     __slots__ = ("name", "forward", "vjps", "vjp_all", "gate", "uses_ans", "cached", "differentiable", "doc",
-                 "gate_pair")
+                 "binary_vjps")
 
     def __init__(self, name, forward, vjps=(), vjp_all=None, gate=None, uses_ans=False, cached=False, doc=None):
         self.name, self.forward, self.vjps, self.vjp_all = name, forward, tuple(vjps), vjp_all
         self.gate, self.uses_ans, self.cached = gate, uses_ans, cached
         self.differentiable = bool(self.vjps) or vjp_all is not None
-        self.gate_pair = len(self.vjps) == 2 and vjp_all is None and not cached  # backward's fast path
+        self.binary_vjps = len(self.vjps) == 2 and vjp_all is None and not cached  # backward's fast path
         self.doc = (doc or forward.__doc__ or "").strip()
 
     def __call__(self, *args, **kw):
@@ -122,7 +122,7 @@ class Op:
     def backward(self, node, g, graph):
         """The downstream gradients for every input of ``node`` (``None`` where none is needed)."""
         kw = node.kw
-        if self.gate_pair and not (graph or kw):  # a plain two-input gate: the hottest backward
+        if self.binary_vjps and not (graph or kw):  # two inputs, no parameters: the hottest backward
             x, y = node.arrays
             ans, needs, vjps = node.ans, node.needs, self.vjps
             return (vjps[0](g, ans, x, y) if needs[0] else None, vjps[1](g, ans, x, y) if needs[1] else None)
@@ -138,7 +138,7 @@ class Op:
         vjps, needs = self.vjps, node.needs
         if len(vjps) == 1:  # one input, and it needs a gradient, or there would be no node
             return (vjps[0](g, ans, *args, **kw),)
-        if len(vjps) == 2:  # unrolled, as in :meth:`binary`
+        if len(vjps) == 2:  # two inputs with parameters (cross_entropy), unrolled too
             return (vjps[0](g, ans, *args, **kw) if needs[0] else None,
                     vjps[1](g, ans, *args, **kw) if needs[1] else None)
         return [vjp(g, ans, *args, **kw) if need else None for vjp, need in zip(vjps, needs)]
