@@ -140,8 +140,7 @@ class Node:
         self.ans = ans
         self.cache = cache
         self.seq = _next_leaf_seq() if leafy else _next_seq()
-        self.hooks = None
-        self.retained = None
+        self.hooks = self.retained = None
         self.site = creation_site() if _GradMode.anomaly else None
 
     @property
@@ -254,7 +253,9 @@ def _sole_owner(array, expected_refs: int) -> bool:
 def wrap(array):
     """A tensor around an array the engine made (a gradient): no checks, no copy."""
     t = _Tensor.__new__(_Tensor)
-    t.data, t.grad, t.grad_fn, t.requires_grad, t.name, t._hooks = array, None, None, False, None, None
+    t.data = array
+    t.grad = t.grad_fn = t.name = t._hooks = None
+    t.requires_grad = False
     return t
 
 

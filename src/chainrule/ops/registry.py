@@ -108,13 +108,15 @@ class Op:
         cache = None
         if self.cached:
             out, cache = out
-        t = _Tensor.__new__(_Tensor)              # fields set directly: the engine's tightest spot
-        t.data, t.grad, t.name, t._hooks = out, None, None, None
+        t = _Tensor.__new__(_Tensor)              # fields set one by one: the engine's tightest spot
+        t.data = out
+        t.grad = t.name = t._hooks = None
         if True in needs and _GradMode.enabled and self.differentiable:
             t.grad_fn = Node(self, args, kw, needs, out if self.uses_ans else None, cache, arrays, leafy)
             t.requires_grad = True
         else:
-            t.grad_fn, t.requires_grad = None, False
+            t.grad_fn = None
+            t.requires_grad = False
         if _GradMode.anomaly:
             check_finite(out, "forward", self.name, creation_site())
         return t
