@@ -1,0 +1,132 @@
+"""Every fused kernel equals the composition of primitive ops it replaces, in value and in gradient.
+
+The fused ops exist for speed (fewer passes, fewer temporaries, fewer nodes); the composition is the
+definition. Both are run on the same random inputs in float64 and compared, for first derivatives and
+(through ``create_graph``) for second derivatives of the fused cross-entropy and linear.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
+
+import chainrule as cr
+from chainrule.ops import elementwise as ew, fused, linalg, reduce as red, shape as shp
+
+finite = st.floats(-3, 3, allow_nan=False, width=64)
+
+
+def _grads(fn, arrays):
+    ts = [cr.tensor(a, dtype=np.float64, requires_grad=True) for a in arrays]
+    out = fn(*ts)
+    upstream = np.random.default_rng(0).standard_normal(out.shape)
+    out.backward(upstream)
+    return out.data, [t.grad.data for t in ts]
+
+
+def _same(fused_fn, composed_fn, arrays):
+    value, grads = _grads(fused_fn, arrays)
+    value_ref, grads_ref = _grads(composed_fn, arrays)
+    np.testing.assert_allclose(value, value_ref, rtol=1e-12, atol=1e-12)
+    for g, r in zip(grads, grads_ref):
+        np.testing.assert_allclose(g, r, rtol=1e-10, atol=1e-12)
+
+
+@given(data=st.data())
+@settings(max_examples=40, deadline=None)
+def test_linear_equals_matmul_plus_bias(data):
+    n, d, h = (data.draw(st.integers(1, 5)) for _ in range(3))
+    x, w, b = (data.draw(hnp.arrays(np.float64, s, elements=finite)) for s in ((n, d), (h, d), (h,)))
+    _same(lambda x, w, b: fused.linear(x, w, b), lambda x, w, b: linalg.matmul(x, w.T) + b, [x, w, b])
+    _same(lambda x, w: fused.linear(x, w), lambda x, w: linalg.matmul(x, w.T), [x, w])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("smoothing", [0.0, 0.3])
+@given(data=st.data())
+@settings(max_examples=20, deadline=None)
+def test_cross_entropy_equals_log_softmax_and_picking(reduction, smoothing, data):
+    n, c = data.draw(st.integers(1, 6)), data.draw(st.integers(1, 5))
+    scores = data.draw(hnp.arrays(np.float64, (n, c), elements=finite))
+    target = np.asarray(data.draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)))
+
+    def composed(s):
+        logp = red.log_softmax(s, axis=1)
+        loss = -shp.getitem(logp, index=(np.arange(n), target)) * (1 - smoothing) \
+            - red.mean(logp, axis=1) * smoothing
+        return red.mean(loss) if reduction == "mean" else red.sum(loss) if reduction == "sum" else loss
+
+    _same(lambda s: fused.cross_entropy(s, target, reduction=reduction, label_smoothing=smoothing), composed,
+          [scores])
+
+
+@given(data=st.data())
+@settings(max_examples=40, deadline=None)
+def test_sumsq_equals_the_sum_of_squares_of_every_input(data):
+    shapes = data.draw(st.lists(hnp.array_shapes(max_dims=3, max_side=4), min_size=1, max_size=3))
+    arrays = [data.draw(hnp.arrays(np.float64, s, elements=finite)) for s in shapes]
+    scale = data.draw(st.floats(0, 2))
+
+    def composed(*xs):
+        total = red.sum(xs[0] * xs[0])
+        for x in xs[1:]:
+            total = total + red.sum(x * x)
+        return total * scale
+
+    _same(lambda *xs: fused.sumsq(*xs, scale=scale), composed, arrays)
+
+
+@given(x=hnp.arrays(np.float64, hnp.array_shapes(max_dims=3, max_side=5), elements=finite))
+@settings(max_examples=40, deadline=None)
+def test_relu_equals_the_max_gate_against_zero(x):
+    x = np.where(x == 0, 0.5, x)                       # away from the kink, where the conventions agree
+    _same(lambda t: ew.relu(t), lambda t: ew.maximum(t, np.zeros_like(x)), [x])
+
+
+def test_relu_keeps_nan_and_maps_minus_infinity_to_zero():
+    x = np.array([np.nan, -np.inf, np.inf, -1.0, 2.0], np.float32)
+    np.testing.assert_array_equal(ew.relu(x), np.maximum(x, 0))
+
+
+def test_l2_penalty_equals_lambda_times_the_sum_of_squared_weights():
+    cr.manual_seed(0)
+    model = cr.nn.MLP(5, [4, 3], 2, dtype=np.float64)
+    weights = [p for _, p in cr.nn.regularized_parameters(model)]
+    penalty = cr.nn.l2_penalty(model, 0.3)
+    penalty.backward()
+    fused_grads = [w.grad.data.copy() for w in weights]
+    model.zero_grad()
+    composed = sum(((w * w).sum() for w in weights), cr.tensor(0.0, dtype=np.float64)) * 0.3
+    composed.backward()
+    assert penalty.item() == pytest.approx(composed.item(), rel=1e-12)
+    for g, w in zip(fused_grads, weights):
+        np.testing.assert_allclose(g, w.grad.data, rtol=1e-12)
+        np.testing.assert_allclose(g, 0.6 * w.data, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["linear", "cross_entropy"])
+def test_second_derivatives_of_fused_and_composed_agree(name):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((4, 3))
+    w = rng.standard_normal((2, 3))
+    b = rng.standard_normal(2)
+    target = np.array([0, 2, 1, 2])
+    if name == "linear":
+        fused_fn = lambda x, w, b: fused.linear(x, w, b).tanh().sum()                        # noqa: E731
+        composed_fn = lambda x, w, b: (linalg.matmul(x, w.T) + b).tanh().sum()              # noqa: E731
+        arrays = [x, w, b]
+    else:
+        fused_fn = lambda s: fused.cross_entropy(s * s, target)                             # noqa: E731
+        composed_fn = lambda s: -red.mean(shp.getitem(red.log_softmax(s * s, axis=1),      # noqa: E731
+                                                      index=(np.arange(4), target)))
+        arrays = [rng.standard_normal((4, 3))]
+
+    def second(fn):
+        ts = [cr.tensor(a, requires_grad=True) for a in arrays]
+        grads = cr.grad(fn(*ts), ts, create_graph=True)
+        total = sum(((g * g).sum() for g in grads), cr.tensor(0.0, dtype=np.float64))
+        return [g.data for g in cr.grad(total, ts)]
+
+    for a, b_ in zip(second(fused_fn), second(composed_fn)):
+        np.testing.assert_allclose(a, b_, rtol=1e-10, atol=1e-12)
