@@ -19,19 +19,21 @@ def interleaved(fns: dict, repeats: int, warmup: int = 3) -> dict:
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
+def median_seconds(fn, repeats: int, warmup: int = 3) -> float:
+    """Median seconds per call of ``fn`` run alone, after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def separate(fns: dict, repeats: int, warmup: int = 3) -> dict:
     """Median seconds per call of each function, each run alone in its own block (caches stay warm for it)."""
-    result = {}
-    for name, fn in fns.items():
-        for _ in range(warmup):
-            fn()
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        result[name] = statistics.median(times)
-    return result
+    return {name: median_seconds(fn, repeats, warmup) for name, fn in fns.items()}
 
 
 def table(title: str, header: list[str], rows: list[list]) -> str:

@@ -1,23 +1,15 @@
 """Python overhead per op: a chain of elementwise multiplies on a 4x4 tensor, forward + backward."""
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
-from .common import table, try_import_torch
+from .common import median_seconds, table, try_import_torch
 
 CHAIN = 200
 
 
 def _per_op(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)) / CHAIN * 1e6
+    return median_seconds(fn, repeats, warmup=1) / CHAIN * 1e6
 
 
 def run(quick: bool = False) -> str:

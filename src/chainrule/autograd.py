@@ -292,12 +292,15 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                  if capture is not None else None)
     captured = [None] * (len(capture) if capture is not None else 0)
 
-    def capture_leaf(t, g):
-        i = leaf_caps.get(id(t))
-        if i is not None:
-            if t._hooks:
-                g = _run_hooks(t._hooks, g, graph)
-            captured[i] = g if captured[i] is None else captured[i] + g
+    def deliver_leaf(t, g):
+        if capture is not None:
+            i = leaf_caps.get(id(t))
+            if i is not None:
+                if t._hooks:
+                    g = _run_hooks(t._hooks, g, graph)
+                captured[i] = g if captured[i] is None else captured[i] + g
+        elif t.requires_grad:
+            _accumulate_leaf(t, g, graph, handed)
 
     observe = capture is not None
 
@@ -308,10 +311,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
     for t, g in zip(roots, root_grads):
         fn = t.grad_fn
         if fn is None:
-            if observe:
-                capture_leaf(t, g)
-            elif t.requires_grad:
-                _accumulate_leaf(t, g, graph, handed)
+            deliver_leaf(t, g)
         elif fn in grads:
             grads[fn] = grads[fn] + g
         else:
@@ -346,10 +346,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                     check_finite(gi, "backward", node.op.name, node.site)
                 fn = a.grad_fn
                 if fn is None:
-                    if observe:
-                        capture_leaf(a, gi)
-                    elif a.requires_grad:
-                        _accumulate_leaf(a, gi, graph, handed)
+                    deliver_leaf(a, gi)
                     continue
                 prev = grads.get(fn)
                 if prev is None:

@@ -16,9 +16,14 @@ from ..tensor import Tensor, get_default_dtype
 __all__ = ["l2_penalty", "regularized_parameters"]
 
 
+def _regularized(p, include_bias: bool) -> bool:
+    """The rule: weights (``ndim >= 2``) are penalised, biases only if asked."""
+    return include_bias or p.data.ndim >= 2
+
+
 def regularized_parameters(model, include_bias: bool = False) -> list:
     """``(name, parameter)`` pairs that :func:`l2_penalty` sums over: weights (``ndim >= 2``), plus biases if asked."""
-    return [(n, p) for n, p in model.named_parameters() if include_bias or p.ndim >= 2]
+    return [(n, p) for n, p in model.named_parameters() if _regularized(p, include_bias)]
 
 
 def l2_penalty(model, lam: float, include_bias: bool = False):
@@ -30,7 +35,7 @@ def l2_penalty(model, lam: float, include_bias: bool = False):
     if isinstance(lam, bool) or not isinstance(lam, (int, float)) or lam < 0:
         raise ConfigError(f"l2_penalty: lam must be a number >= 0, got {lam!r}.")
     if hasattr(model, "named_parameters"):
-        params = [p for p in model.parameters() if include_bias or p.data.ndim >= 2]  # regularized_parameters
+        params = [p for p in model.parameters() if _regularized(p, include_bias)]  # no names needed here
     else:
         params = list(model) if hasattr(model, "__iter__") and not isinstance(model, Tensor) else [model]
         bad = next((p for p in params if not isinstance(p, Tensor)), None)

@@ -140,9 +140,6 @@ class Op:
         vjps, needs = self.vjps, node.needs
         if len(vjps) == 1:  # one input, and it needs a gradient, or there would be no node
             return (vjps[0](g, ans, *args, **kw),)
-        if len(vjps) == 2:  # two inputs with parameters (cross_entropy), unrolled too
-            return (vjps[0](g, ans, *args, **kw) if needs[0] else None,
-                    vjps[1](g, ans, *args, **kw) if needs[1] else None)
         return [vjp(g, ans, *args, **kw) if need else None for vjp, need in zip(vjps, needs)]
 
     def __repr__(self):
