@@ -413,7 +413,7 @@ class Tensor:
     def transpose(self, *axes):
         """Reverse the axes, or permute them: ``x.transpose(1, 0, 2)``; two axes ``(a, b)`` swap as in PyTorch."""
         axes = _shape_arg(axes)
-        if len(axes) == 2 and self.ndim != 2:
+        if len(axes) == 2:
             return self.swapaxes(*axes)
         return _ops.transpose(self, axes=tuple(axes) if axes else None)
 

@@ -20,11 +20,12 @@ def reshape(x, shape):
                          f"({np.size(x)} values) into {tuple(shape)}.") from None
 
 
-def _inverse(axes):
-    return tuple(np.argsort(axes))
+def _inverse(axes, ndim):
+    """The permutation that undoes ``axes`` (negative axes count from the end)."""
+    return tuple(np.argsort([a % ndim for a in axes]))
 
 
-@defop("transpose", vjps=(lambda g, ans, x, axes=None: transpose(g, None if axes is None else _inverse(axes)),))
+@defop("transpose", vjps=(lambda g, ans, x, axes=None: transpose(g, None if axes is None else _inverse(axes, x.ndim)),))
 def transpose(x, axes=None):
     """Permute the axes (reverse them by default); a view."""
     return np.transpose(x, axes)
