@@ -14,6 +14,8 @@ are released as soon as a node's backward has run, unless ``retain_graph=True``.
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import heapq
 import itertools
 import sys
@@ -47,11 +49,10 @@ def is_grad_enabled() -> bool:
     return _GradMode.enabled
 
 
-class set_grad_enabled(contextlib.ContextDecorator):
-    """Context manager (and decorator) that turns graph recording on or off."""
+class _GradModeContext:
+    """Base of the grad-mode switches: a context manager and a decorator (generator bodies included)."""
 
-    def __init__(self, mode: bool):
-        self.mode = bool(mode)
+    mode = True
 
     def __enter__(self):
         self.prev = _GradMode.enabled
@@ -61,22 +62,62 @@ class set_grad_enabled(contextlib.ContextDecorator):
         _GradMode.enabled = self.prev
         return False
 
+    def __call__(self, fn):
+        mode = self.mode
+        if inspect.isgeneratorfunction(fn):
+            @functools.wraps(fn)
+            def generator(*args, **kwargs):
+                gen, sent = fn(*args, **kwargs), None
+                while True:
+                    with _switch(mode):
+                        try:
+                            out = gen.send(sent)
+                        except StopIteration as stop:
+                            return stop.value
+                    sent = yield out
+            return generator
 
-class no_grad(set_grad_enabled):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with _switch(mode):
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+class _switch(_GradModeContext):
+    def __init__(self, mode: bool):
+        self.mode = mode
+
+
+class set_grad_enabled(_GradModeContext):
+    """Set grad mode: at once as a plain call (``cr.set_grad_enabled(False)``), or for a ``with`` block or decorated function."""
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+        self.prev = _GradMode.enabled
+        _GradMode.enabled = self.mode
+
+    def __enter__(self):        # ``prev`` was taken in __init__, before the switch
+        _GradMode.enabled = self.mode
+
+    def __call__(self, fn):
+        _GradMode.enabled = self.prev      # used as a decorator: switch only while ``fn`` runs
+        return super().__call__(fn)
+
+
+class no_grad(_GradModeContext):
     """Inside ``with cr.no_grad():`` no graph is built: for inference and parameter updates."""
 
-    def __init__(self):
-        super().__init__(False)
+    mode = False
 
 
-class enable_grad(set_grad_enabled):
+class enable_grad(_GradModeContext):
     """Turn recording back on inside a ``no_grad`` block."""
 
-    def __init__(self):
-        super().__init__(True)
+    mode = True
 
 
-class AnomalyError(ChainruleError, FloatingPointError):
+class AnomalyError(ChainruleError, FloatingPointError, RuntimeError):
     """An op produced NaN or inf while :func:`detect_anomaly` was active."""
 
 

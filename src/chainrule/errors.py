@@ -5,8 +5,12 @@ class ChainruleError(Exception):
     """Base class: an expected error with a one-sentence message saying what is wrong and how to fix it."""
 
 
-class ShapeError(ChainruleError, ValueError):
-    """Operands whose shapes do not fit the operation."""
+class ShapeError(ChainruleError, ValueError, RuntimeError):
+    """Operands whose shapes do not fit the operation (a RuntimeError too, as PyTorch raises)."""
+
+
+class AxisError(ShapeError, IndexError):
+    """An axis (dim) out of range for the tensor; an IndexError too, as in PyTorch."""
 
 
 class DataError(ChainruleError, ValueError):

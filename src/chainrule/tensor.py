@@ -61,6 +61,17 @@ def _check_grad_dtype(dtype, requires_grad):
                         f"create it with a float dtype, e.g. cr.tensor(data, dtype='float32').")
 
 
+class RemovableHandle:
+    """What ``register_hook`` returns: ``handle.remove()`` unregisters the hook (PyTorch's handle)."""
+
+    def __init__(self, owner, attr, hook):
+        self._owner, self._attr, self._hook = owner, attr, hook
+
+    def remove(self) -> None:
+        hooks = [h for h in getattr(self._owner, self._attr) or [] if h is not self._hook]
+        setattr(self._owner, self._attr, hooks or None)
+
+
 class Tensor:
     """An n-dimensional array that records the operations applied to it, so that ``backward`` can run.
 
@@ -186,12 +197,9 @@ class Tensor:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces the gradient."""
         if not self.requires_grad:
             raise RuntimeError("register_hook on a tensor that does not require grad: it will never get one.")
-        target = self if self.grad_fn is None else self.grad_fn
-        if self.grad_fn is None:
-            self._hooks = (self._hooks or []) + [hook]
-        else:
-            target.hooks = (target.hooks or []) + [hook]
-        return hook
+        owner, attr = (self, "_hooks") if self.grad_fn is None else (self.grad_fn, "hooks")
+        setattr(owner, attr, (getattr(owner, attr) or []) + [hook])
+        return RemovableHandle(owner, attr, hook)
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in ``.grad`` after backward (leaves always keep theirs)."""

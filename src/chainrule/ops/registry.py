@@ -17,7 +17,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ..autograd import Node, _GradMode, check_finite, creation_site
-from ..errors import ChainruleError, ShapeError
+from ..errors import AxisError, ChainruleError, ShapeError
 
 OPS: dict[str, "Op"] = {}
 NO_PARAMS = MappingProxyType({})  # the parameters of a call that has none (shared, read-only)
@@ -199,7 +199,9 @@ def _clear_error(name, arrays, e, kw=None):
     if isinstance(e, ValueError) and "broadcast" in text:
         return ShapeError(f"{name}: shapes {_describe(arrays, 'shape')} do not broadcast; make the sizes of each "
                           f"dimension equal or 1 (reshape or unsqueeze an operand).")
-    if isinstance(e, ValueError) and ("axis" in text or "axes" in text):      # AxisError, repeated axes
+    if isinstance(e, np.exceptions.AxisError):
+        return AxisError(f"{name}: {text.rstrip('.')} (input shape {_describe(arrays, 'shape')}).")
+    if isinstance(e, ValueError) and ("axis" in text or "axes" in text):      # repeated axes
         return ShapeError(f"{name}: {text.rstrip('.')} (input shape {_describe(arrays, 'shape')}).")
     if isinstance(e, TypeError) and (type(e).__module__.startswith("numpy") or "unsupported operand" in text):
         return TypeError(f"{name}: cannot compute with operands of dtype {_describe(arrays, 'dtype')}; "
