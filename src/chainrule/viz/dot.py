@@ -28,6 +28,7 @@ from ..autograd import grad as _autograd_grad
 from ..autograd import unbroadcast
 from ..errors import ChainruleError
 from ..tensor import Tensor
+from .language import evaluate
 
 __all__ = ["graph", "explain", "Graph", "ValueInfo", "OpInfo", "GraphvizNotFoundError", "GraphFreedError",
            "GATE_ROLES", "INSTALL_HINT", "dot_available"]
@@ -852,7 +853,6 @@ def explain(tensor, values: dict | None = None, *, names: dict | None = None) ->
     ``backward(retain_graph=True)``). Does not modify any ``.grad``.
     """
     if isinstance(tensor, str):
-        from .expression import evaluate
         tensor = evaluate(tensor, values or {})
     if not isinstance(tensor, Tensor):
         raise TypeError(f"explain: expected a Tensor or an expression string, got {type(tensor).__name__}.")
