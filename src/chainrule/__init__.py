@@ -21,8 +21,7 @@ from . import data, distributed, nn  # noqa: E402,F401
 from . import viz  # noqa: E402,F401  (matplotlib and graphviz load only when used)
 from . import optim  # noqa: E402,F401
 from .io import load, save  # noqa: E402
-
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402,F401
 
 cat = concatenate
 

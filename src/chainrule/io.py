@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from . import random as _random
+from ._version import __version__
 from ._files import atomic_write
 from .errors import CheckpointError
 from .tensor import Tensor
@@ -167,7 +168,6 @@ def _architecture_of(model):
 
 
 def _base_doc(kind, metadata):
-    from . import __version__
     if metadata is not None and not isinstance(metadata, dict):
         raise TypeError(f"metadata must be a dict, got {type(metadata).__name__}.")
     doc = {"format_version": FORMAT_VERSION, "chainrule_version": __version__, "kind": kind,

@@ -60,7 +60,7 @@ def _register(name, module, subparsers) -> bool:
 
 
 def build_parser() -> ArgumentParser:
-    from .. import __version__
+    from .._version import __version__
     parser = ArgumentParser(
         prog="chainrule",
         description="Backpropagation you can read: train, evaluate and inspect small networks (CS231n lecture 4).",

@@ -1,0 +1,39 @@
+"""The import directions of docs/architecture.md, enforced by import-linter's contracts in pyproject.toml."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT = shutil.which("lint-imports")
+pytestmark = pytest.mark.skipif(LINT is None, reason="import-linter is not installed (pip install import-linter)")
+
+
+def _lint(src):
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    return subprocess.run([LINT, "--config", str(ROOT / "pyproject.toml"), "--no-cache"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_the_import_contracts_are_kept():
+    result = _lint(ROOT / "src")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "BROKEN" not in result.stdout
+
+
+@pytest.mark.parametrize("low, high", [("ops", "nn"), ("nn", "train"), ("tensor", "viz"), ("train", "cli")])
+def test_a_back_arrow_breaks_the_contracts(tmp_path, low, high):
+    shutil.copytree(ROOT / "src" / "chainrule", tmp_path / "chainrule",
+                    ignore=shutil.ignore_patterns("__pycache__", "static"))
+    package = tmp_path / "chainrule"
+    if (package / low).is_dir():
+        (package / low / "_probe.py").write_text(f"from .. import {high}  # a back-arrow\n")
+    else:  # a module such as tensor.py
+        module = package / f"{low}.py"
+        module.write_text(module.read_text() + f"\nfrom . import {high}  # a back-arrow\n")
+    result = _lint(tmp_path)
+    assert result.returncode != 0
+    assert f"chainrule.{low} is not allowed to import chainrule.{high}" in result.stdout
