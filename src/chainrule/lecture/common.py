@@ -9,7 +9,6 @@ lecture, prints nothing (the CLI prints ``result.table``), writes its pictures a
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import io
 import time
 from dataclasses import dataclass, field
@@ -73,50 +72,21 @@ def seed_everything(seed: int) -> np.random.Generator:
     return np.random.default_rng(int(seed))
 
 
-# (get, set) function names of OpenBLAS builds: plain, 64-bit-integer, and the one NumPy wheels bundle
-_OPENBLAS_SYMBOLS = (("openblas_get_num_threads", "openblas_set_num_threads"),
-                     ("openblas_get_num_threads64_", "openblas_set_num_threads64_"),
-                     ("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
-                     ("scipy_openblas_get_num_threads", "scipy_openblas_set_num_threads"))
-
-
-def _openblas_controls() -> list:
-    """``(get, set)`` thread functions of every OpenBLAS loaded in this process (Linux; else an empty list)."""
-    try:
-        maps = Path("/proc/self/maps").read_text()
-    except OSError:
-        return []
-    paths = sorted({line.split()[-1] for line in maps.splitlines()
-                    if "openblas" in line.lower() and line.split()[-1].startswith("/")})
-    controls = []
-    for path in paths:
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for get, set_ in _OPENBLAS_SYMBOLS:
-            if hasattr(lib, get) and hasattr(lib, set_):
-                controls.append((getattr(lib, get), getattr(lib, set_)))
-                break
-    return controls
-
-
 @contextlib.contextmanager
 def blas_threads(n: int):
-    """Use at most ``n`` OpenBLAS threads inside the block (best effort: does nothing where it cannot).
+    """Use at most ``n`` BLAS threads inside the block (through threadpoolctl; without it, does nothing).
 
     The lecture's matrices are small; on a busy machine, BLAS threads that wait for a free core make them
     several times slower, and one thread is as fast. Never raises the thread count.
     """
-    controls = _openblas_controls()
-    old = [int(get()) for get, _ in controls]
-    for (_, set_), k in zip(controls, old):
-        set_(max(1, min(int(n), k)))
     try:
+        from threadpoolctl import threadpool_info, threadpool_limits
+    except ImportError:
         yield
-    finally:
-        for (_, set_), k in zip(controls, old):
-            set_(k)
+        return
+    current = min((pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"), default=n)
+    with threadpool_limits(limits=max(1, min(int(n), current)), user_api="blas"):
+        yield
 
 
 class Timer:
