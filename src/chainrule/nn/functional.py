@@ -120,6 +120,7 @@ def _check_targets(scores, target, name, ignore_index=None):
 def _check_reduction(reduction, name):
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}.")
+    return reduction
 
 
 def _reduce(loss, reduction):

@@ -13,16 +13,10 @@ from .module import Module
 __all__ = ["CrossEntropyLoss", "NLLLoss", "MultiMarginLoss", "BCEWithLogitsLoss", "BCELoss", "MSELoss", "L1Loss"]
 
 
-def _check_reduction(reduction, cls):
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{cls}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}.")
-    return reduction
-
-
 class _Loss(Module):
     def __init__(self, reduction: str = "mean"):
         super().__init__()
-        self.reduction = _check_reduction(reduction, type(self).__name__)
+        self.reduction = F._check_reduction(reduction, type(self).__name__)
 
     def extra_repr(self):
         return f"reduction={self.reduction!r}" if self.reduction != "mean" else ""

@@ -14,16 +14,16 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..data.registry import ALIASES as DATASET_ALIASES
 from ..errors import ConfigError
+from ..nn.activations import ACTIVATIONS
 
 MODELS = ("linear", "mlp")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
 SCHEDULES = ("none", "step", "exp", "cosine", "onecycle")
 PROGRESS = ("auto", "bar", "plain", "none")
 TOY = ("spiral", "moons", "circles", "xor")
-ACTIVATION_NAMES = ("relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh", "softplus")
-DATASET_ALIASES = {"cifar-10": "cifar10", "cifar_10": "cifar10", "fashion_mnist": "fashion-mnist",
-                   "fashionmnist": "fashion-mnist", "fmnist": "fashion-mnist"}
+ACTIVATION_NAMES = tuple(name for name in ACTIVATIONS if name != "none")
 
 
 @dataclass
