@@ -9,6 +9,9 @@ from . import ops  # noqa: F401  (registers every primitive)
 from .autograd import (AnomalyError, Function, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad,
                        set_grad_enabled)
 from .errors import ChainruleError, ShapeError
+from .functions import (acos, asin, atan, atan2, ceil, cos, cosh, expm1, floor, isfinite, isinf, isnan,
+                        log1p, log2, log10, logaddexp, pow, reciprocal, round, rsqrt, sin, sinh, square, tan,
+                        trunc, atanh)
 from .gradcheck import GradcheckError, KinkWarning, gradcheck, jacobian, numerical_grad, rel_error
 from .ops.elementwise import (abs, clip, erf, exp, log, maximum, minimum, relu, sigmoid, sqrt, tanh, where)
 from .ops.linalg import matmul
@@ -33,5 +36,7 @@ __all__ = [
     "ChainruleError", "ShapeError",
     "exp", "log", "sqrt", "abs", "clip", "erf", "maximum", "minimum", "where", "relu", "sigmoid", "tanh",
     "sum", "mean", "max", "min", "var", "logsumexp", "softmax", "log_softmax", "matmul", "concatenate", "cat",
-    "stack", "data", "distributed", "nn", "viz", "optim", "save", "load",
+    "stack", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "atanh", "log1p", "expm1", "log2",
+    "log10", "square", "rsqrt", "reciprocal", "floor", "ceil", "round", "trunc", "isnan", "isinf", "isfinite",
+    "atan2", "logaddexp", "pow", "data", "distributed", "nn", "viz", "optim", "save", "load",
 ]

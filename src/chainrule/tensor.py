@@ -9,6 +9,7 @@ import weakref
 import numpy as np
 
 from . import autograd
+from .functions import TensorMethods
 from .errors import ChainruleError, ShapeError
 from .ops import elementwise as _ew, fused as _fused, linalg as _linalg, reduce as _red, shape as _shp
 from .ops import registry as _registry
@@ -72,7 +73,7 @@ class RemovableHandle:
         setattr(self._owner, self._attr, hooks or None)
 
 
-class Tensor:
+class Tensor(TensorMethods):
     """An n-dimensional array that records the operations applied to it, so that ``backward`` can run.
 
     ``Tensor(array)`` wraps an existing array without copying; :func:`tensor` copies and converts.

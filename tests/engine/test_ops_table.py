@@ -28,6 +28,16 @@ def distinct(*shape):
     return (rng.permutation(n) * 0.37 - n * 0.15).reshape(shape)
 
 
+def inside_unit(*shape):
+    """Values in (-0.8, 0.8): the domain of asin, acos and atanh, away from its edges."""
+    return rng.uniform(-0.8, 0.8, shape)
+
+
+def off_grid(*shape, step=1.0):
+    """Values at least 0.1 step from any multiple of step / 2: rounding is locally constant there."""
+    return (rng.integers(-3, 4, shape) + rng.uniform(0.1, 0.4, shape) * rng.choice([1.0, -1.0], shape)) * step
+
+
 # name -> list of (inputs (arrays, or non-array constants), params). Arrays become float64 tensors with grad.
 CASES = {
     "add": [((normal(3, 4), normal(4)), {}), ((normal(), normal(2, 3)), {}), ((normal(2, 1, 3), normal(4, 1)), {})],
@@ -77,6 +87,19 @@ CASES = {
     "matmul": [((normal(3, 4), normal(4, 2)), {}), ((normal(4), normal(4, 2)), {}), ((normal(3, 4), normal(4)), {}),
                ((normal(4), normal(4)), {}), ((normal(2, 3, 4), normal(4, 5)), {}), ((normal(2, 1, 3, 4), normal(3, 4, 2)), {}),
                ((normal(5), normal(2, 5, 3)), {})],
+    "sin": [((normal(3, 4),), {})], "cos": [((normal(3, 4),), {})], "tan": [((inside_unit(3, 4),), {})],
+    "asin": [((inside_unit(3, 4),), {})], "acos": [((inside_unit(3, 4),), {})], "atan": [((normal(3, 4) * 2,), {})],
+    "sinh": [((normal(3, 4),), {})], "cosh": [((normal(3, 4),), {})], "atanh": [((inside_unit(3, 4),), {})],
+    "log1p": [((positive(3, 4) - 0.4,), {})], "expm1": [((normal(3, 4),), {}), ((normal(),), {})],
+    "log2": [((positive(3, 4),), {})], "log10": [((positive(3, 4),), {})], "square": [((normal(3, 4),), {})],
+    "rsqrt": [((positive(3, 4),), {})], "reciprocal": [((away_from_zero(3, 4),), {})],
+    "floor": [((off_grid(3, 4),), {})], "ceil": [((off_grid(3, 4),), {})], "trunc": [((off_grid(3, 4),), {})],
+    "round": [((off_grid(3, 4),), {}), ((off_grid(5, step=0.1),), {"decimals": 1})],
+    "isnan": [((np.array([0.0, np.nan, np.inf, -1.0]),), {})],
+    "isinf": [((np.array([0.0, np.nan, np.inf, -np.inf]),), {})],
+    "isfinite": [((np.array([0.0, np.nan, np.inf, -1.0]),), {})],
+    "atan2": [((normal(3, 4), normal(3, 4)), {}), ((normal(3, 1), normal(4)), {})],
+    "logaddexp": [((normal(3, 4), normal(3, 4)), {}), ((normal(2, 3), normal(3) * 30), {})],
     "linear": [((normal(5, 4), normal(3, 4), normal(3)), {}), ((normal(2, 5, 4), normal(3, 4)), {})],
     "sumsq": [((normal(3, 4),), {}), ((normal(),), {}), ((normal(3, 4), normal(5), normal(2, 1, 3)), {"scale": 0.3})],
     "cross_entropy": [((normal(5, 4) * 3, np.array([0, 3, 1, 1, 2])), {}),
@@ -147,6 +170,8 @@ def test_second_derivatives_match_numerical(name, i):
 @pytest.mark.parametrize("name,i", PARAMS)
 def test_gradients_have_their_variables_shape(name, i):
     inputs, kw = CASES[name][i]
+    if not OPS[name].differentiable:
+        pytest.skip("not differentiable")
     tensors = _tensors(inputs)
     out = OPS[name](*tensors, **kw)
     out.backward(np.ones(out.shape))
@@ -195,6 +220,12 @@ def _torch_fns(torch):
         "logsumexp": lambda x, axis=None, keepdims=False: torch.logsumexp(
             x, dim=tuple(range(x.ndim)) if axis is None else axis, keepdim=keepdims),
         "softmax": lambda x, axis: torch.softmax(x, axis), "log_softmax": lambda x, axis: torch.log_softmax(x, axis),
+        "sin": torch.sin, "cos": torch.cos, "tan": torch.tan, "asin": torch.asin, "acos": torch.acos,
+        "atan": torch.atan, "sinh": torch.sinh, "cosh": torch.cosh, "atanh": torch.atanh, "log1p": torch.log1p,
+        "expm1": torch.expm1, "log2": torch.log2, "log10": torch.log10, "square": torch.square,
+        "rsqrt": torch.rsqrt, "reciprocal": torch.reciprocal, "floor": torch.floor, "ceil": torch.ceil,
+        "trunc": torch.trunc, "round": torch.round, "isnan": torch.isnan, "isinf": torch.isinf,
+        "isfinite": torch.isfinite, "atan2": torch.atan2, "logaddexp": torch.logaddexp,
         "matmul": torch.matmul, "linear": F.linear, "sumsq": lambda *xs, scale=1.0: scale * sum((x * x).sum() for x in xs),
         "cross_entropy": lambda x, t, reduction="mean", label_smoothing=0.0: F.cross_entropy(
             x, t, reduction=reduction, label_smoothing=label_smoothing),
@@ -222,6 +253,9 @@ def test_matches_torch(name, i):
     theirs_in = [_to_torch(torch, a) for a in inputs]
     theirs = fns[name](*theirs_in, **kw)
     np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+    assert ours.dtype == theirs.detach().numpy().dtype
+    if not OPS[name].differentiable:
+        return
     upstream = np.random.default_rng(0).standard_normal(ours.shape)
     ours.backward(upstream)
     theirs.backward(torch.from_numpy(upstream))

@@ -198,3 +198,79 @@ def gelu(x, approximate="none"):
     if approximate != "none":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return x * (0.5 * (1 + erf.forward(x / _SQRT_2)))
+
+
+# --- trigonometric, hyperbolic, logarithmic (PyTorch's names) -------------------------------------------
+
+sin = defop("sin", vjps=(lambda g, ans, x: g * cos(x),), doc="Sine.")(np.sin)
+
+cos = defop("cos", vjps=(lambda g, ans, x: -g * sin(x),), doc="Cosine.")(np.cos)
+
+tan = defop("tan", vjps=(lambda g, ans, x: g * (1 + ans * ans),), uses_ans=True, doc="Tangent.")(np.tan)
+
+asin = defop("asin", vjps=(lambda g, ans, x: g / sqrt(1 - x * x),), doc="Inverse sine.")(np.arcsin)
+
+acos = defop("acos", vjps=(lambda g, ans, x: -g / sqrt(1 - x * x),), doc="Inverse cosine.")(np.arccos)
+
+atan = defop("atan", vjps=(lambda g, ans, x: g / (1 + x * x),), doc="Inverse tangent.")(np.arctan)
+
+sinh = defop("sinh", vjps=(lambda g, ans, x: g * cosh(x),), doc="Hyperbolic sine.")(np.sinh)
+
+cosh = defop("cosh", vjps=(lambda g, ans, x: g * sinh(x),), doc="Hyperbolic cosine.")(np.cosh)
+
+atanh = defop("atanh", vjps=(lambda g, ans, x: g / (1 - x * x),), doc="Inverse hyperbolic tangent.")(np.arctanh)
+
+log1p = defop("log1p", vjps=(lambda g, ans, x: g / (1 + x),), doc="log(1 + x), accurate for small x.")(np.log1p)
+
+expm1 = defop("expm1", vjps=(lambda g, ans, x: g * (ans + 1),), uses_ans=True,
+              doc="exp(x) - 1, accurate for small x.")(np.expm1)
+
+log2 = defop("log2", vjps=(lambda g, ans, x: g / (x * math.log(2.0)),), doc="Base-2 logarithm.")(np.log2)
+
+log10 = defop("log10", vjps=(lambda g, ans, x: g / (x * math.log(10.0)),), doc="Base-10 logarithm.")(np.log10)
+
+square = defop("square", vjps=(lambda g, ans, x: g * x * 2,), doc="x * x.")(np.square)
+
+
+@defop("rsqrt", vjps=(lambda g, ans, x: g * ans * ans * ans * -0.5,), uses_ans=True)
+def rsqrt(x):
+    """1 / sqrt(x)."""
+    return 1 / np.sqrt(x)
+
+
+@defop("reciprocal", vjps=(lambda g, ans, x: -g * ans * ans,), uses_ans=True)
+def reciprocal(x):
+    """1 / x."""
+    return 1 / x
+
+
+atan2 = defop("atan2", vjps=(lambda g, ans, y, x: g * x / (x * x + y * y),
+                             lambda g, ans, y, x: -g * y / (x * x + y * y)),
+              doc="atan2(input, other): the angle of the point (other, input), in (-pi, pi].")(np.arctan2)
+
+logaddexp = defop("logaddexp", vjps=(lambda g, ans, x, y: g * exp(x - ans), lambda g, ans, x, y: g * exp(y - ans)),
+                  uses_ans=True, doc="log(exp(x) + exp(y)), stable for any inputs.")(np.logaddexp)
+
+
+# --- rounding: piecewise constant, so the gradient is 0 (as PyTorch); integers stay integers ------------
+
+def _zero_grad(g, ans, x, **params):
+    return g * 0
+
+
+floor = defop("floor", vjps=(_zero_grad,), doc="The largest whole number <= x; gradient 0.")(np.floor)
+ceil = defop("ceil", vjps=(_zero_grad,), doc="The smallest whole number >= x; gradient 0.")(np.ceil)
+trunc = defop("trunc", vjps=(_zero_grad,), doc="x rounded towards 0; gradient 0.")(np.trunc)
+
+
+@defop("round", vjps=(_zero_grad,))
+def round(x, decimals=0):
+    """x rounded to ``decimals`` places, halves to even (as PyTorch); gradient 0."""
+    return np.round(x, decimals)
+
+
+# --- tests of values: boolean outputs, not differentiable -----------------------------------------------
+
+isnan = defop("isnan", doc="True where x is NaN.")(np.isnan)
+isinf = defop("isinf", doc="True where x is +inf or -inf.")(np.isinf)
+isfinite = defop("isfinite", doc="True where x is neither NaN nor infinite.")(np.isfinite)
