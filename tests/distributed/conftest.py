@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chainrule import distributed as dist
+from chainrule.distributed.world import _reset
 
 HERE = Path(__file__).resolve().parent
 WORKER = HERE / "mpi_worker.py"
@@ -21,9 +21,9 @@ def single_process_world(monkeypatch):
     """Each test starts outside any MPI launcher, with no process group joined yet."""
     for var in LAUNCHER_VARS:
         monkeypatch.delenv(var, raising=False)
-    dist._reset()
+    _reset()
     yield
-    dist._reset()
+    _reset()
 
 
 def _mpiexec():

@@ -8,6 +8,8 @@ import pytest
 
 import chainrule as cr
 from chainrule import distributed as dist
+from chainrule.distributed.optimizer import _GradBuffer
+from chainrule.distributed.world import _reset, _world
 from chainrule.data import DataLoader
 from chainrule.errors import ChainruleError
 
@@ -24,7 +26,7 @@ def test_plain_process_is_rank_0_of_1_without_mpi():
     dist.init()
     dist.init()                                                    # idempotent
     assert dist.is_initialized() and (dist.rank(), dist.world_size(), dist.is_main()) == (0, 1, True)
-    assert "mpi4py.MPI" not in sys.modules or dist._world.comm is None
+    assert "mpi4py.MPI" not in sys.modules or _world.comm is None
     dist.barrier()
     a = np.array([1.0, 2.0], dtype=np.float32)
     out = dist.all_reduce(a, op="sum")
@@ -97,7 +99,7 @@ def test_gradient_buffer_sums_weighted_gradients_and_keeps_missing_ones_missing(
         for i, p in enumerate(params[:3]):                 # the last bias gets no gradient anywhere,
             if not (r == 1 and i == 2):                    # the second weight only on rank 0
                 p.grad = cr.Tensor(rng.standard_normal(p.shape).astype(np.float32))
-        ranks.append((params, dist._GradBuffer(params), n))
+        ranks.append((params, _GradBuffer(params), n))
     grads = [[None if p.grad is None else p.grad.data.copy() for p in params] for params, _, _ in ranks]
     for _, buf, n in ranks:
         buf.pack(float(n))
@@ -145,7 +147,7 @@ def test_missing_mpi4py_under_a_launcher_says_how_to_install(monkeypatch):
         dist.init(mpi=True)
     dist.init()                                                          # no launcher: fine without MPI
     assert dist.world_size() == 1
-    dist._reset()
+    _reset()
     monkeypatch.setenv("CHAINRULE_MPI", "1")
     with pytest.raises(dist.MPIUnavailableError, match="CHAINRULE_MPI asks for MPI"):
         dist.init()
@@ -273,3 +275,19 @@ def test_trainer_with_a_wrapped_optimizer_in_one_process_trains_the_same_weights
         for k in a:
             assert b[k] == pytest.approx(a[k], rel=1e-12), k
     assert (tmp_path / "wrapped" / "final.json").is_file()
+
+
+def test_step_with_a_closure_returns_its_loss_and_steps():
+    model = cr.nn.Linear(3, 1)
+    opt = dist.DistributedOptimizer(cr.optim.SGD(model.parameters(), lr=0.1))
+    x = cr.tensor(np.ones((2, 3), dtype=np.float32))
+    before = model.weight.data.copy()
+
+    def closure():
+        opt.zero_grad()
+        loss = model(x).sum()
+        loss.backward()
+        return loss
+    loss = opt.step(closure)
+    assert isinstance(loss, cr.Tensor)
+    assert not np.array_equal(model.weight.data, before)
