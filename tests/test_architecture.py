@@ -37,3 +37,15 @@ def test_a_back_arrow_breaks_the_contracts(tmp_path, low, high):
     result = _lint(tmp_path)
     assert result.returncode != 0
     assert f"chainrule.{low} is not allowed to import chainrule.{high}" in result.stdout
+
+
+def test_every_top_level_module_has_a_layer():
+    import tomllib
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    layers = next(c for c in config if c["type"] == "layers")["layers"]
+    named = {name.strip().removeprefix("chainrule.") for layer in layers for name in layer.split("|")}
+    package = ROOT / "src" / "chainrule"
+    modules = {p.stem for p in package.glob("*.py") if p.stem != "__init__" and p.stem != "__main__"}
+    modules |= {p.parent.name for p in package.glob("*/__init__.py")}
+    missing = sorted(modules - named)
+    assert not missing, f"add {missing} to a layer of [tool.importlinter] in pyproject.toml"
