@@ -660,14 +660,20 @@ NB03 = [
     md("""
         ## 3.1 The functions and their derivatives
 
-        Each panel shows $f(x)$ (green) and $f'(x)$ (red, dashed); grey marks where $|f'(x)| < 0.05$, i.e. where
-        a unit passes back less than 5% of the gradient it receives. The derivatives are not typed in: they come
+        Each panel shows $f(x)$ (green) and $f'(x)$ (red, dashed). Light grey marks the saturated tails, where
+        $|f'(x)| < 0.05$ and still shrinking: a unit there passes back less than 5% of the gradient it receives,
+        less and less as the input grows. Hatched marks $f'(x) = 0$ exactly, ReLU's dead side. Leaky ReLU's
+        negative side is not shaded: its slope 0.01 is small but never 0, so the unit keeps learning. The
+        derivatives are not typed in: they come
         from chainrule's own backward pass, so the page is also a visual test of the derivative table.
         """, """
         ## 3.1 Các hàm và đạo hàm của chúng
 
-        Mỗi ô vẽ $f(x)$ (xanh lá) và $f'(x)$ (đỏ, nét đứt); vùng xám là nơi $|f'(x)| < 0.05$, tức là nơ-ron chỉ
-        truyền về chưa đến 5% gradient mà nó nhận được. Các đạo hàm không được gõ tay: chúng lấy từ chính lần lan
+        Mỗi ô vẽ $f(x)$ (xanh lá) và $f'(x)$ (đỏ, nét đứt). Vùng xám nhạt là hai đầu bão hòa, nơi
+        $|f'(x)| < 0,05$ và vẫn tiếp tục giảm: nơ-ron ở đó chỉ truyền về chưa đến 5% gradient mà nó nhận được, và
+        càng ít hơn khi đầu vào càng lớn. Vùng gạch chéo là nơi $f'(x) = 0$ đúng bằng 0, phía "chết" của ReLU.
+        Phía âm của Leaky ReLU không được tô: độ dốc 0,01 nhỏ nhưng không bao giờ bằng 0, nên nơ-ron vẫn tiếp tục
+        học. Các đạo hàm không được gõ tay: chúng lấy từ chính lần lan
         truyền ngược của chainrule, nên trang hình này cũng là một phép kiểm tra trực quan cho bảng đạo hàm.
         """),
     code("""

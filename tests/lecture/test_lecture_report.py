@@ -92,3 +92,11 @@ def test_gates_without_graphviz_puts_the_dot_text_in_the_report(tmp_path, monkey
     html = r.report.read_text(encoding="utf-8")
     assert "Graphviz" in html and "digraph" in html
     assert not list(tmp_path.glob("*.png"))
+
+
+@pytest.mark.parametrize("topic", list(TOPICS))
+def test_report_text_has_no_literal_markdown_emphasis(lecture, topic):
+    """The report escapes its text, so a Markdown ``*word*`` would show its asterisks."""
+    html = lecture(topic).report.read_text(encoding="utf-8")
+    text = re.sub(r"<(script|style)>.*?</\1>|<[^>]+>|data:[^\"]+", " ", html, flags=re.S)
+    assert not re.search(r"\*[A-Za-z][^*\n]{0,40}\*", text), re.search(r"\*[A-Za-z][^*\n]{0,40}\*", text)

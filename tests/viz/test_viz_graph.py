@@ -55,8 +55,8 @@ def test_lecture_example_values_gradients_and_roles():
     # records behind the picture
     assert g.value("x").grad.item() == -4.0 and g.value("z").grad.item() == 3.0
     assert {op.name: op.role for op in g.ops} == {"add": "gradient distributor", "mul": "swap multiplier"}
-    # edge labels: downstream = local x upstream
-    assert "3.0 = 3.0 x 1.0" in src and "-4.0 = 1.0 x -4.0" in src
+    # edge labels: downstream = local × upstream
+    assert "3.0 = 3.0 × 1.0" in src and "-4.0 = 1.0 × -4.0" in src
 
 
 def test_drawing_does_not_touch_grads_and_keeps_graph():

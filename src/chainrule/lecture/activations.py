@@ -162,7 +162,8 @@ def run(out_dir, fast: bool = True, seed: int = 0) -> Result:
     curves = {f"{name}: dead": h["zero_grad"] for name, h in runs.items()}
     curves[f"Leaky ReLU, lr {big_lr}: inactive (alive)"] = leaky["inactive"]
     dead_pic = plot_dead_relu(curves, out_dir / "dead_relu.png", steps=relu_small["step"], xlabel="SGD step",
-                              title="first-layer units with zero gradient on all training data")
+                              ylabel="fraction of the 100 first-layer units",
+                              title="dead: zero gradient on all training data; inactive: output 0 on all of it")
     act_pic = plot_activations(out_dir / "activation_functions.png",
                                names=("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu"))
     result.pictures = [norms_pic, dead_pic, act_pic]
@@ -199,6 +200,8 @@ def run(out_dir, fast: bool = True, seed: int = 0) -> Result:
                 ("Dead ReLUs after training", dead_header, dead_rows)],
         images=[(norms_pic, "weight-gradient norm per layer at initialization (log scale): sigmoid vanishes "
                             "toward the input"),
-                (dead_pic, "fraction of first-layer units that are dead (zero gradient on all training data)"),
-                (act_pic, "activation functions (green) and derivatives (red); grey: almost no gradient passes")])
+                (dead_pic, "fraction of first-layer units that are dead (zero gradient on all training data), and of "
+                          "Leaky ReLU units that are inactive but alive"),
+                (act_pic, "activation functions (green) and derivatives (red); shaded grey: saturated, the gradient "
+                          "vanishes; hatched: zero gradient (ReLU's dead side); Leaky ReLU's 0.01 is not shaded")])
     return result

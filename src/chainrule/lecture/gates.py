@@ -7,7 +7,8 @@ worked out by hand:
 
 - add gate ``z = x + y`` (x=3, y=4, upstream 2): both inputs get 2, the *gradient distributor*;
 - mul gate ``z = x * y`` (x=2, y=3, upstream 5): x gets 3*5=15, y gets 2*5=10, the *swap multiplier*;
-- copy gate ``z1 = z2 = x`` (x=7, upstreams 4 and 2): x gets 4+2=6, the *gradient adder* (eq. 6);
+- copy gate ``z1 = z2 = x``, drawn as ``z = (x, x)`` (x=7, upstreams 4 and 2): x gets 4+2=6, the *gradient
+  adder* (eq. 6);
 - max gate ``z = max(x, y)`` (x=4, y=5, upstream 9): the winner y gets 9, x gets 0, the *gradient router*;
 
 and two whole graphs: the lecture's ``f = (x + y) z`` at x=-2, y=5, z=-4 (df/dx = df/dy = -4, df/dz = 3)
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import maximum, tensor
+from .. import maximum, stack, tensor
 from ..autograd import grad
 from ..gradcheck import jacobian
 from ..tensor import Tensor
@@ -31,7 +32,8 @@ TOPIC = "gates"
 GATES = (
     ("add", "gradient distributor", {"x": 3.0, "y": 4.0}, lambda v: v["x"] + v["y"], 2.0, {"x": 2.0, "y": 2.0}),
     ("mul", "swap multiplier", {"x": 2.0, "y": 3.0}, lambda v: v["x"] * v["y"], 5.0, {"x": 15.0, "y": 10.0}),
-    ("copy", "gradient adder", {"x": 7.0}, lambda v: v["x"].broadcast_to((2,)), [4.0, 2.0], {"x": 6.0}),
+    # x used twice, z = (x, x): the picture shows x forking into two branches, each with its own upstream
+    ("copy", "gradient adder", {"x": 7.0}, lambda v: stack([v["x"], v["x"]]), [4.0, 2.0], {"x": 6.0}),
     ("max", "gradient router", {"x": 4.0, "y": 5.0}, lambda v: maximum(v["x"], v["y"]), 9.0, {"x": 0.0, "y": 9.0}),
 )
 
@@ -77,6 +79,13 @@ def _gate(name, role, values, build, upstream):
     return v, z, up, local, down, chain
 
 
+def gate_graph(z, up, name, role):
+    """The picture of one gate, every edge labelled with the gradient it carries back."""
+    from ..viz import graph
+    note = " (x used twice, z = (x, x): its two branches' gradients add up)" if name == "copy" else ""
+    return graph(z, gradient=Tensor(up.copy()), title=f"{name} gate: {role}{note}", edge_labels=True)
+
+
 def run(out_dir, fast: bool = True, seed: int = 0) -> Result:
     """Run the gate patterns and the two worked examples; ``fast`` and ``seed`` change nothing (no randomness)."""
     from ..viz import explain, graph
@@ -100,7 +109,7 @@ def run(out_dir, fast: bool = True, seed: int = 0) -> Result:
             rows.append([f"{name} ({role})", inputs, _num(z.data), _num(up),
                          ", ".join(f"dz/d{k}={_num(local[k])}" for k in v),
                          ", ".join(f"d{k}={_num(down[k])}" for k in v)])
-            g = graph(z, gradient=Tensor(up.copy()), title=f"{name} gate: {role}")
+            g = gate_graph(z, up, name, role)
             path, is_picture = _render(g, out_dir, f"gate_{name}")
             (pictures if is_picture else dot_texts).append((path, f"{name} gate: {role} (upstream {_num(up)})"))
         header = ["gate", "inputs", "output", "upstream", "local", "downstream = local x upstream"]
@@ -171,7 +180,7 @@ def run(out_dir, fast: bool = True, seed: int = 0) -> Result:
             "gradient that arrives from above (the upstream gradient). It multiplies that by its own local "
             "gradient and passes the product down: downstream = local x upstream (eq. 5).",
             "Four patterns cover most graphs. An add gate hands the same gradient to every input (distributor). "
-            "A mul gate gives each input the upstream gradient times the *other* input (swap multiplier). A "
+            "A mul gate gives each input the upstream gradient times the other input (swap multiplier). A "
             "value used in several places receives the sum of the gradients of its branches (copy gate, "
             "gradient adder, eq. 6). A max gate sends the whole gradient to the input that won and 0 to the "
             "others (router).",

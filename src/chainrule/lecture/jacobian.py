@@ -159,7 +159,7 @@ def _plot_memory(path, jac, relu_peak, linear_peak, weights):
 
 def _plot_small(path, small):
     n, d, h = small["shape"]
-    fig = figure((9.5, 3.6))
+    fig = figure((11.5, 3.8))
     axes = fig.subplots(1, 3)
     for ax, (mat, title, xlabel) in zip(axes, [
             (small["jx"].reshape(n * h, n * d), "Linear: dy/dx\n(block diagonal, W in each block)", "element of x"),
@@ -167,13 +167,14 @@ def _plot_small(path, small):
              "element of x"),
             (small["jw"].reshape(n * h, h * d), "Linear: dy/dW\n(x repeated, mostly zeros)", "element of W")]):
         lim = float(np.max(np.abs(mat))) or 1.0
-        ax.imshow(mat, cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
+        im = ax.imshow(mat, cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
+        fig.colorbar(im, ax=ax, shrink=0.8, label="value of the entry")
         ax.set_title(title, fontsize=9)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("element of y")
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.suptitle(f"explicit Jacobians of a small layer (batch {n}, {d} -> {h}); white = 0")
+    fig.suptitle(f"explicit Jacobians of a small layer (batch {n}, {d} -> {h}); white = 0, red > 0, blue < 0")
     return save_figure(fig, path)
 
 

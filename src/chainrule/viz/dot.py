@@ -424,7 +424,7 @@ def _collapse(b: _Builder, forward_ops: list, min_run: int, types: dict):
 
 def _num(v) -> str:
     """A number in at most 4 significant digits, floats always looking like floats ("2.0", "-0.3333")."""
-    v = float(v)
+    v = float(v) + 0.0  # -0.0 + 0.0 is 0.0: a zero gradient prints as 0.0, never -0.0
     s = f"{v:.4g}"
     if s.lstrip("-").isdigit():
         s += ".0"
@@ -585,7 +585,7 @@ def graph(tensor: Tensor, *, params=None, module=None, backward: bool | None = N
       non-scalar ``tensor``.
     - ``max_values``: values and gradients of tensors with at most this many elements are printed; larger
       ones show their shape (and, with ``stats``, mean/std and the gradient's norm).
-    - ``edge_labels``: write "downstream = local x upstream" on each edge (default: when all values are
+    - ``edge_labels``: write "downstream = local × upstream" on each edge (default: when all values are
       scalars).
     - ``rankdir``: Graphviz layout direction; default "LR" (left to right, as in the lecture) for up to 12
       drawn ops, "TB" (top to bottom) for larger graphs.
@@ -736,7 +736,7 @@ def _to_dot(b, values, forward_ops, mapping, placeholders, types, *, max_values,
                    else "the .grad the tensors hold")
             notes.append(f'<FONT COLOR="{GREEN}">green: forward value</FONT> · '
                          f'<FONT COLOR="{RED}">red: gradient</FONT> ({_esc(how)})'
-                         + (' · edges: downstream = local x upstream' if edge_labels else ''))
+                         + (' · edges: downstream = local \u00d7 upstream' if edge_labels else ''))
         else:
             notes.append(f'<FONT COLOR="{GREEN}">green: forward value</FONT> (no gradients)')
     if b.freed:
@@ -817,7 +817,7 @@ def _to_dot(b, values, forward_ops, mapping, placeholders, types, *, max_values,
                 down = op.downstream[i]
                 text = f"{_array_text(down)}"
                 if i in op.local and op.output.grad is not None:
-                    text = (f"{_array_text(down)} = {_array_text(op.local[i])} x "
+                    text = (f"{_array_text(down)} = {_array_text(op.local[i])} \u00d7 "
                             f"{_array_text(op.output.grad)}")
                 attrs = f'label=<<FONT COLOR="{RED}">{_esc(text)}</FONT>>'
                 if v.is_adder:

@@ -115,20 +115,27 @@ def plot_curves(history, path, *, title: str | None = None, x_key: str = "epoch"
     axes = fig.subplots(1, len(order), squeeze=False)[0]
     styles = {"train": dict(color="#1f77b4", marker="o"), "val": dict(color="#d62728", marker="s"),
               "test": dict(color="#2ca02c", marker="^")}
+    integer_x = all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in xs)
     for ax, metric in zip(axes, order):
         for split, vals in panels[metric].items():
             ax.plot(xs, vals, label=split, markersize=3, linewidth=1.6, **styles.get(split, {}))
         ax.set_xlabel(x_key)
         ax.set_ylabel(metric)
         ax.set_title(metric)
+        if integer_x:  # epochs are whole numbers: no 1.25, 2.5 ticks on short runs
+            from matplotlib.ticker import MaxNLocator
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if "loss" in metric and log_loss:
             ax.set_yscale("log")
         if metric.startswith("acc"):
-            best = panels[metric].get("val") or panels[metric].get("train")
+            split = "val" if panels[metric].get("val") else "train"
+            best = panels[metric].get(split)
             if best and not all(math.isnan(v) for v in best):
                 i = int(np.nanargmax(best))
-                ax.annotate(f"best {best[i]:.3f}", (xs[i], best[i]), textcoords="offset points", xytext=(0, 8),
-                            ha="center", fontsize=8)
+                # a star on the curve, its value in the legend: nothing drawn outside the axes
+                ax.plot([xs[i]], [best[i]], linestyle="none", marker="*", markersize=11, color="#ffb000",
+                        markeredgecolor="k", markeredgewidth=0.6, zorder=5,
+                        label=f"best {split} {best[i]:.3f} ({x_key} {xs[i]})")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     if title:
@@ -385,26 +392,61 @@ def _spans(mask):
     return runs
 
 
+def _blocked_tails(x, df, threshold):
+    """The ends of the x range where little gradient passes: ``[(x0, x1, kind)]``, kind "zero" or "vanishing".
+
+    Only the tails count (saturation is about large inputs), and only where the derivative is exactly 0
+    ("zero": ReLU's dead side) or shrinks toward the end of the range ("vanishing": sigmoid, tanh, ELU,
+    GELU's left tail). A small derivative that stays constant (Leaky ReLU's 0.01) is not shaded: the unit
+    keeps learning there. A dip that does not reach an end (GELU's minimum near -0.75) is not either.
+    """
+    mag = np.abs(df)
+    out = []
+    for a, b in _spans(mag < threshold):
+        if a != 0 and b != len(x) - 1:
+            continue
+        seg = mag[a:b + 1]
+        if np.all(seg == 0):
+            out.append((x[a], x[b], "zero"))
+            continue
+        towards_end = seg if a == 0 else seg[::-1]   # from the range's end inward
+        if towards_end[0] < 0.5 * towards_end[-1] and np.all(np.diff(towards_end) >= -1e-12):
+            out.append((x[a], x[b], "vanishing"))
+    return out
+
+
 def plot_activations(path, *, names=ACTIVATIONS, x_range=(-5.0, 5.0), threshold: float = 0.05,
                      points: int = 801, title: str | None = None) -> Path:
-    """Each activation function and its derivative on one page, with the saturated regions shaded.
+    """Each activation function and its derivative on one page, with the regions that block the gradient shaded.
 
-    A region is shaded where ``|f'(x)| < threshold``: there a unit passes almost no gradient back (the
-    vanishing gradient of sigmoid and tanh, the dead side of relu). Derivatives come from chainrule's
-    backward pass, so the page doubles as a visual check of the derivative table.
+    Shaded (tails of the range only): dark hatched where ``f'(x) = 0`` exactly (ReLU's dead side), light
+    grey where ``|f'(x)| < threshold`` and still shrinking (saturation: the vanishing gradient of sigmoid
+    and tanh). A derivative that is small but constant, as Leaky ReLU's 0.01, is not shaded; the panel says
+    so. Derivatives come from chainrule's backward pass, so the page doubles as a visual check of the
+    derivative table.
     """
+    from matplotlib.patches import Patch
     names = list(names)
     x = np.linspace(x_range[0], x_range[1], points)
     ncols = 4 if len(names) > 4 else len(names)
     nrows = int(math.ceil(len(names) / ncols))
-    fig = figure((3.6 * ncols, 3 * nrows + 0.5))
+    fig = figure((3.6 * ncols, 3 * nrows + 0.8))
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    kinds = set()
     for ax, name in zip(axes, names):
         f, df = activation_derivatives(name, x)
-        for a, b in _spans(np.abs(df) < threshold):
-            ax.axvspan(x[a], x[b], color="#9e9e9e", alpha=0.25, linewidth=0)
+        for a, b, kind in _blocked_tails(x, df, threshold):
+            kinds.add(kind)
+            if kind == "zero":
+                ax.axvspan(a, b, facecolor="#757575", alpha=0.35, hatch="//", edgecolor="#424242", linewidth=0)
+            else:
+                ax.axvspan(a, b, color="#9e9e9e", alpha=0.25, linewidth=0)
         ax.plot(x, f, color="#1a7f37", linewidth=1.8, label="f(x)")
         ax.plot(x, df, color="#c62828", linewidth=1.4, linestyle="--", label="f'(x)")
+        neg = df[x < 0]
+        if neg.size and 0 < np.abs(neg).min() < threshold and np.ptp(neg) < 1e-9:
+            ax.text(0.04, 0.55, f"f' = {neg[0]:g} for x < 0:\nsmall, never 0: the unit\nstill learns (alive)",
+                    transform=ax.transAxes, fontsize=8, color="#c62828", va="bottom")
         ax.axhline(0, color="k", linewidth=0.5)
         ax.axvline(0, color="k", linewidth=0.5)
         ax.set_title(name, fontsize=10)
@@ -412,60 +454,103 @@ def plot_activations(path, *, names=ACTIVATIONS, x_range=(-5.0, 5.0), threshold:
         ax.set_xlim(x[0], x[-1])
     for ax in axes[len(names):]:
         ax.set_visible(False)
-    axes[0].legend(fontsize=8, loc="upper left")
-    fig.suptitle(title or f"activations (green) and derivatives (red, from backward); "
-                          f"grey: |f'| < {threshold:g}, little gradient passes")
+    handles = [axes[0].lines[0], axes[0].lines[1]]
+    if "vanishing" in kinds:
+        handles.append(Patch(color="#9e9e9e", alpha=0.25, label=f"saturated: |f'| < {threshold:g} and shrinking"))
+    if "zero" in kinds:
+        handles.append(Patch(facecolor="#757575", alpha=0.35, hatch="//", edgecolor="#424242",
+                             label="f' = 0: no gradient at all (dead side)"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)
+    fig.suptitle(title or "activations (green) and their derivatives (red, from chainrule's backward)")
     return _save(fig, path)
 
 
 # --- gradient flow and dead units ----------------------------------------------------------------------
 
+#: Line styles for several series on one axes, so that lines lying on top of each other stay visible:
+#: each later line is thinner, dashed or dotted, with its own marker.
+_SERIES_STYLES = (dict(linestyle="-", marker="o", linewidth=3.2, markersize=6),
+                  dict(linestyle="--", marker="s", linewidth=2.4, markersize=5, markerfacecolor="none"),
+                  dict(linestyle="-.", marker="^", linewidth=1.9, markersize=5),
+                  dict(linestyle=":", marker="x", linewidth=1.9, markersize=6),
+                  dict(linestyle=(0, (5, 1)), marker="D", linewidth=1.4, markersize=4, markerfacecolor="none"),
+                  dict(linestyle=(0, (1, 1)), marker="v", linewidth=1.2, markersize=4))
+
+
+def _series_style(k: int) -> dict:
+    return dict(_SERIES_STYLES[k % len(_SERIES_STYLES)])
+
+
+def _legend_outside(ax):
+    """The legend to the right of the axes, where it cannot cover data."""
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+
+
 def plot_gradient_norms(norms, path, *, title: str | None = None, ylabel: str = "gradient norm") -> Path:
     """Per-layer gradient norms through depth, one line per activation, log scale.
 
     ``norms``: ``{"sigmoid": [n_layer1, n_layer2, ...], "relu": [...]}`` (or one list). Shows how the
-    gradient vanishes through saturating activations (lecture section 2.1).
+    gradient vanishes through saturating activations (lecture section 2.1). Each line has its own dash
+    and marker, and a line within 5% of an earlier one everywhere says so in the legend, so that two
+    activations with the same gradients (ReLU and Leaky ReLU at initialization) are both seen.
     """
     if not isinstance(norms, dict):
         norms = {"gradient": norms}
     if not norms:
         raise ConfigError("plot_gradient_norms: no norms given.")
-    fig = figure((6.4, 4.2))
+    fig = figure((7.6, 4.2))
     ax = fig.add_subplot(1, 1, 1)
-    for name, vals in norms.items():
+    drawn = []
+    for k, (name, vals) in enumerate(norms.items()):
         vals = np.asarray(_array(vals), dtype=np.float64).reshape(-1)
         layers = np.arange(1, vals.size + 1)
         ok = vals > 0
-        ax.plot(layers[ok], vals[ok], marker="o", markersize=3, label=str(name))
+        label = str(name)
+        for other, ovals in drawn:
+            if ovals.shape == vals.shape and np.all(ok) and np.allclose(vals, ovals, rtol=0.05, atol=0):
+                label += f" (on top of {other})"
+                break
+        drawn.append((str(name), vals))
+        ax.plot(layers[ok], vals[ok], label=label, zorder=2 + k, **_series_style(k))
     ax.set_yscale("log")
     ax.set_xlabel("layer (1 = closest to the input)")
     ax.set_ylabel(ylabel)
+    from matplotlib.ticker import MaxNLocator
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
+    _legend_outside(ax)
     ax.set_title(title or "gradient norm per layer")
     return _save(fig, path)
 
 
-def plot_dead_relu(fractions, path, *, steps=None, title: str | None = None, xlabel: str = "epoch") -> Path:
+def plot_dead_relu(fractions, path, *, steps=None, title: str | None = None, xlabel: str = "epoch",
+                   ylabel: str = "fraction of dead ReLUs") -> Path:
     """The fraction of dead ReLU units (never active on a batch) over training, per layer.
 
-    ``fractions``: a list of fractions in [0, 1] (one per epoch or step), or ``{layer: [...]}``.
+    ``fractions``: a list of fractions in [0, 1] (one per epoch or step), or ``{label: [...]}``; ``ylabel``
+    names what the fractions count when a series is not dead units (say, inactive Leaky ReLUs). The
+    legend sits beside the axes, never on the data.
     """
     if not isinstance(fractions, dict):
         fractions = {"hidden units": fractions}
     if not fractions:
         raise ConfigError("plot_dead_relu: no fractions given.")
-    fig = figure((6.4, 4))
+    fig = figure((8.4, 4))
     ax = fig.add_subplot(1, 1, 1)
-    for name, vals in fractions.items():
+    for k, (name, vals) in enumerate(fractions.items()):
         vals = np.asarray(_array(vals), dtype=np.float64).reshape(-1)
         xs = np.asarray(steps) if steps is not None else np.arange(1, vals.size + 1)
-        ax.plot(xs[: vals.size], vals, marker="o", markersize=3, label=str(name))
+        style = _series_style(k)
+        style.update(linewidth=style["linewidth"] * 0.6, markersize=style["markersize"] * 0.6)
+        ax.plot(xs[: vals.size], vals, label=str(name), **style)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("fraction of dead ReLUs")
+    ax.set_ylabel(ylabel)
+    if steps is None or all(float(s).is_integer() for s in np.asarray(steps).reshape(-1)):
+        from matplotlib.ticker import MaxNLocator
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    _legend_outside(ax)
     ax.set_title(title or "dead ReLUs over training")
     return _save(fig, path)
 
