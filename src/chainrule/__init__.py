@@ -38,5 +38,13 @@ __all__ = [
     "sum", "mean", "max", "min", "var", "logsumexp", "softmax", "log_softmax", "matmul", "concatenate", "cat",
     "stack", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "atanh", "log1p", "expm1", "log2",
     "log10", "square", "rsqrt", "reciprocal", "floor", "ceil", "round", "trunc", "isnan", "isinf", "isfinite",
-    "atan2", "logaddexp", "pow", "data", "distributed", "nn", "viz", "optim", "save", "load",
+    "atan2", "logaddexp", "pow", "data", "distributed", "nn", "viz", "optim", "save", "load", "playground",
 ]
+
+
+def __getattr__(name):
+    """``cr.playground``, a callable package (``cr.playground()`` starts the page), loaded on first use."""
+    if name == "playground":
+        import importlib
+        return importlib.import_module(".playground", __name__)
+    raise AttributeError(f"module 'chainrule' has no attribute {name!r}")

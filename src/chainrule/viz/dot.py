@@ -30,7 +30,7 @@ from ..errors import ChainruleError
 from ..tensor import Tensor
 from .language import evaluate
 
-__all__ = ["graph", "explain", "Graph", "ValueInfo", "OpInfo", "GraphvizNotFoundError", "GraphFreedError",
+__all__ = ["graph", "explain", "trace", "Graph", "ValueInfo", "OpInfo", "GraphvizNotFoundError", "GraphFreedError",
            "GATE_ROLES", "INSTALL_HINT", "dot_available"]
 
 #: The program that lays graphs out; a module attribute so tests (or odd installs) can point elsewhere.
@@ -830,6 +830,25 @@ def _to_dot(b, values, forward_ops, mapping, placeholders, types, *, max_values,
         edge(op.key, op.output.key)
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def trace(tensor: Tensor, *, module=None, params=None, max_values: int = 4096) -> list:
+    """The records behind a scalar ``tensor`` without drawing: its ops (`OpInfo`) in forward order.
+
+    Every value gets its gradient (``cr.grad``, retain_graph: no ``.grad`` changes); ops whose values have
+    at most ``max_values`` elements also get their per-edge downstream gradients (``op.downstream``), local
+    gradients for scalars (``op.local``) and router details (``op.detail``). ``module``/``params`` name the
+    parameter leaves as in :func:`graph`. Pages that show the backward pass step by step read this.
+    """
+    if not isinstance(tensor, Tensor) or tensor.size != 1 or not tensor.requires_grad:
+        raise ChainruleError("trace: expects a scalar tensor that requires grad (a loss).")
+    names, _ = _param_names(params, module)
+    b = _Builder(tensor, names)
+    if b.freed:
+        raise GraphFreedError("trace: the graph behind this tensor was freed by backward(); " + _FREED_HINT + ".")
+    _compute_gradients(b, None, max_values)
+    _describe_routes(b, lambda v: v.name or "input")
+    return list(reversed(_backward_order(b.root, b.ops)))
 
 
 def _constant_text(v: ValueInfo, max_values: int) -> str:
