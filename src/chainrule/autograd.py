@@ -136,12 +136,27 @@ class detect_anomaly(contextlib.ContextDecorator):
         return False
 
 
+#: chainrule's own machinery, never the place to blame: the tensor and its ops
+_ENGINE = ("/chainrule/autograd.py", "/chainrule/tensor.py", "/chainrule/ops/", "/chainrule/nn/functional.py")
+#: chainrule code that drives a model (the trainer, the command line): the model's line is below it
+_DRIVERS = ("/chainrule/train/", "/chainrule/cli/", "/chainrule/lecture/", "/chainrule/distributed.py")
+
+
 def creation_site() -> str:
-    """The innermost stack frame outside chainrule itself: where the user created a value."""
+    """Where a value was created: the innermost line of user code, or, when chainrule itself runs the model
+    (``chainrule train``), the line of the model that applied the op (not the console script's line)."""
+    model_line = None
     for frame in reversed(traceback.extract_stack()[:-2]):
-        if "/chainrule/" not in frame.filename.replace("\\", "/"):
+        name = frame.filename.replace("\\", "/")
+        if "/chainrule/" not in name:
             return f"{frame.filename}:{frame.lineno} ({frame.line})"
-    return "<unknown>"
+        if any(part in name for part in _DRIVERS):
+            break
+        if model_line is None and not any(part in name for part in _ENGINE):
+            model_line = frame
+    if model_line is None:
+        return "<unknown>"
+    return f"{model_line.filename}:{model_line.lineno} ({model_line.line})"
 
 
 def check_finite(array, what: str, op_name: str, site: str | None) -> None:

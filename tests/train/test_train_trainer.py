@@ -60,7 +60,7 @@ class RecordingLoader:
 
 
 def test_train_mode_for_steps_eval_mode_without_graph_for_evaluation():
-    cfg = _small(epochs="1")
+    cfg = _small(epochs="1", warmup="0")
     exp = build_experiment(cfg, None, "none")
     spy = Spy(exp.model)
     loader = RecordingLoader(exp.loader)
@@ -172,7 +172,7 @@ def test_nan_loss_raises_with_epoch_and_step_and_keeps_last_good_checkpoint(tmp_
 
 
 def test_anomaly_mode_names_epoch_and_step():
-    cfg = _small(epochs="1", detect_anomaly="true")
+    cfg = _small(epochs="1", warmup="0", detect_anomaly="true")
     exp = build_experiment(cfg, None, "none")
 
     def loss_fn(scores, y):

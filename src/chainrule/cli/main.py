@@ -15,8 +15,9 @@ import argparse
 import importlib
 import pkgutil
 import sys
+import warnings
 
-SUBCOMMANDS = ("train", "eval", "predict", "sweep", "graph", "plot", "lecture", "bench")
+SUBCOMMANDS = ("train", "eval", "predict", "sweep", "graph", "lecture")
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 _NOT_COMMANDS = {"main", "common", "__main__"}
@@ -99,7 +100,9 @@ def main(argv=None) -> int:
         if getattr(args, "func", None) is None:
             parser.print_help()
             return 0
-        status = args.func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _warning_printer(prog)
+            status = args.func(args)
         return 0 if status is None else int(status)
     except UsageError as e:
         prog = prog if prog != "chainrule" else _guess_prog(argv)
@@ -115,6 +118,13 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f"\n{prog}: interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _warning_printer(prog: str):
+    """Warnings as one line each, ``chainrule train: warning: ...`` (not Python's file:line two-liner)."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"{prog}: warning: {one_line(str(message))}", file=file or sys.stderr, flush=True)
+    return show
 
 
 def _guess_prog(argv) -> str:

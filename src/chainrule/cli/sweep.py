@@ -77,7 +77,8 @@ def run(args) -> int:
     while folder.exists() and base.name is None:
         folder, k = out / f"{sweep_name}-{k}", k + 1
     shared = None if any(key in grid for key in DATA_KEYS) else load_data(base)
-    progress = Progress(raw.get("progress", "none"))
+    mode = raw.get("progress", "none")
+    progress = Progress(mode, results=mode != "none")      # the sweep prints one line per run itself
     axes = "; ".join(f"{flag(k)} " + ", ".join(v) for k, v in grid.items())
     print(f"sweep over {axes}: {len(configs)} runs in {folder}", flush=True)
     rows, records, panels = [], [], []

@@ -92,7 +92,7 @@ def _compare(flags, file_values) -> int:
         rows.append([cfg.describe_model(), f"{f['train']['acc']:.2%}", f"{f['val']['acc']:.2%}",
                      f"{f['test']['acc']:.2%}", f"{f['train_time_s']:.1f} s", str(exp.run.path)])
         progress.line("")
-    progress.line(f"{splits.name} ({splits.num_classes} classes, {len(splits.train)} training points): "
-                  f"a linear classifier cannot separate it, one hidden layer can (lecture section 1).")
-    progress.line(format_table(rows, ["model", "train acc", "val acc", "test acc", "training", "run folder"]))
+    progress.result(f"{splits.name} ({splits.num_classes} classes, {len(splits.train)} training points): "
+                    f"a linear classifier cannot separate it, one hidden layer can (lecture section 1).")
+    progress.result(format_table(rows, ["model", "train acc", "val acc", "test acc", "training", "run folder"]))
     return 0

@@ -138,6 +138,23 @@ def _load_raw(name, data_dir, cache, refresh, use_cache, download, image_size, w
     return run("idx", files, lambda: load_idx_folder(found, title, classes), {"name": title})
 
 
+def _warn_thin_classes(raw) -> None:
+    """Warn about an image folder whose classes cannot be learned or measured: a class with a single
+    training image, a class with no test image (its accuracy cannot be measured)."""
+    import warnings
+    n = len(raw.classes)
+    train = np.bincount(raw.splits["train"][1], minlength=n)
+    test = np.bincount(raw.splits["test"][1], minlength=n)
+    single = [c for c, k in zip(raw.classes, train) if k == 1]
+    untested = [c for c, k in zip(raw.classes, test) if k == 0]
+    if single:
+        warnings.warn(f"{raw.source}: class(es) {', '.join(single)} have a single training image, too few to "
+                      f"learn or to hold out for validation; add images to train/<class>/.", stacklevel=3)
+    if untested:
+        warnings.warn(f"{raw.source}: class(es) {', '.join(untested)} have no test image, so the test accuracy "
+                      f"says nothing about them; add images to test/<class>/.", stacklevel=3)
+
+
 # --------------------------------------------------------------------------------------- toy data
 def _toy_raw(name, seed, val_size, options):
     gen = TOY_DATASETS[name]
@@ -218,6 +235,8 @@ def load_dataset(name: str, data_dir=None, val_size=None, seed: int = 0, normali
         raw = _load_raw(key, data_dir, cache, refresh, use_cache, download, image_size, workers, mode)
     if "test" not in raw.splits:
         raise DataError(f"{raw.source}: no test split; add a test/<class>/ folder next to train/.")
+    if key.startswith("folder:"):
+        _warn_thin_classes(raw)
 
     images = raw.image_shape is not None
     mode_ = ("per_channel" if images else "none") if normalize == "auto" else normalize

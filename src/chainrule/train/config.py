@@ -86,6 +86,27 @@ class TrainConfig:
         widths = ",".join(str(h) for h in self.hidden)
         return f"{len(self.hidden) + 1}-layer net ({widths} hidden, {self.activation})"
 
+    def applicable(self) -> dict:
+        """`to_dict` without the settings that do not apply to this run (a linear model has no hidden layer,
+        plain SGD no momentum, a cosine schedule no step size...)."""
+        return {k: v for k, v in self.to_dict().items() if applies(self, k)}
+
+    def command_line(self) -> str:
+        """The ``chainrule train`` command that trains this run again: the settings that differ from the
+        recipe of its data set and model (a run with the same seed gives the same weights)."""
+        import shlex
+        base = resolve({"dataset": self.dataset, "model": self.model}).to_dict()
+        words = ["chainrule", "train", "--dataset", self.dataset, "--model", self.model]
+        for key, value in self.applicable().items():
+            if key in ("dataset", "model") or key in NOT_REPRODUCED or value == base[key]:
+                continue
+            if key in BOOL_OPTIONS:
+                words.append(("--" if value else "--no-") + key.replace("_", "-"))
+                continue
+            text = ",".join(map(str, value)) if key == "hidden" else ("none" if value is None else str(value))
+            words += ["--" + key.replace("_", "-"), text]
+        return " ".join(shlex.quote(w) for w in words)
+
 
 # --------------------------------------------------------------------------------------- value parsers
 def _fail(key, value, expected):
@@ -238,6 +259,27 @@ OPTIONS = {
     "progress": (_choice(PROGRESS), "MODE", "progress display: auto (bar on a terminal), bar, plain, none"),
 }
 BOOL_OPTIONS = tuple(k for k, (parse, _, _) in OPTIONS.items() if parse is _bool)
+#: settings that change where and how a run is shown, not what it computes
+NOT_REPRODUCED = ("out", "name", "progress", "plots", "checkpoint_every", "detect_anomaly", "debug_sync", "extra")
+
+
+def applies(cfg: "TrainConfig", key: str) -> bool:
+    """Whether setting ``key`` has any effect on the run ``cfg``."""
+    if key in ("hidden", "activation", "dropout"):
+        return cfg.model == "mlp"
+    if key == "momentum":
+        return cfg.optimizer in ("momentum", "nesterov")
+    if key == "step_size":
+        return cfg.schedule == "step"
+    if key == "gamma":
+        return cfg.schedule in ("step", "exp")
+    if key == "crop_padding":
+        return cfg.augment
+    if key == "debug_sync":
+        return cfg.debug_sync > 0
+    if key == "extra":
+        return bool(cfg.extra)
+    return True
 
 
 def parse_values(values: dict, where: str) -> dict:
@@ -304,8 +346,20 @@ def resolve(flags: dict | None = None, file_values: dict | None = None) -> Train
     model = given.get("model", base.model)
     values = {**dataclasses.asdict(base), **RECIPES.get((dataset_kind(dataset), model), {}), **given}
     values["hidden"] = tuple(values["hidden"])
+    if "warmup" not in given and values["warmup"] >= values["epochs"]:
+        values["warmup"] = 0.0              # the recipe's warmup does not fit a run that short: none
     cfg = TrainConfig(**values)
     check(cfg)
+    return cfg
+
+
+def absolute_paths(cfg: TrainConfig) -> TrainConfig:
+    """Make ``data_dir`` and a ``folder:PATH`` data set absolute (in place), so that the run folder's
+    config.json means the same data from any working directory (``chainrule eval`` elsewhere)."""
+    if cfg.data_dir is not None:
+        cfg.data_dir = str(Path(cfg.data_dir).expanduser().absolute())
+    if cfg.dataset.startswith("folder:"):
+        cfg.dataset = "folder:" + str(Path(cfg.dataset[len("folder:"):]).expanduser().absolute())
     return cfg
 
 
@@ -315,6 +369,9 @@ def check(cfg: TrainConfig) -> None:
         raise ConfigError("--model mlp needs at least one hidden layer; pass e.g. --hidden 100 (or use --model linear).")
     if cfg.augment and cfg.dataset_kind == "toy":
         raise ConfigError(f"--augment crops and flips images, but {cfg.dataset} is a 2-D point set; drop --augment.")
+    if cfg.warmup and cfg.warmup >= cfg.epochs:
+        raise ConfigError(f"--warmup {cfg.warmup:g} epochs leaves nothing of a {cfg.epochs}-epoch run; pass a "
+                          f"--warmup below --epochs {cfg.epochs}, or more --epochs.")
     if cfg.optimizer in ("momentum", "nesterov") and cfg.momentum == 0:
         raise ConfigError(f"--optimizer {cfg.optimizer} with --momentum 0 is plain SGD; pass --momentum 0.9 or --optimizer sgd.")
 

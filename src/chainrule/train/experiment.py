@@ -11,10 +11,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import distributed
+from .. import __version__, distributed
 from .. import random as _random
 from ..errors import CheckpointError, ConfigError
-from .config import TrainConfig, check
+from .config import TrainConfig, absolute_paths, check
 from .progress import Progress
 from .runs import RunDir
 from .trainer import FitResult, Trainer
@@ -86,7 +86,7 @@ def build_scheduler(cfg: TrainConfig, optimizer, steps_per_epoch: int):
     total = cfg.epochs * steps_per_epoch
     warm = min(int(round(cfg.warmup * steps_per_epoch)), total - 1)
     if cfg.schedule == "onecycle":
-        pct = min(warm / total, 0.5) if warm > 0 else 0.3
+        pct = warm / total if warm > 0 else 0.3
         cycle = cfg.optimizer in ("momentum", "nesterov", "adam", "adamw")
         return S.OneCycleLR(optimizer, max_lr=cfg.lr, total_steps=total, pct_start=pct, cycle_momentum=cycle,
                             div_factor=25.0, final_div_factor=1e3)
@@ -163,12 +163,12 @@ def run_experiment(cfg: TrainConfig, progress: Progress | str = "auto", splits=N
                    write_pictures: bool | None = None) -> tuple[FitResult, Experiment]:
     """Create the run folder, train, evaluate, write the pictures. Returns ``(result, experiment)``."""
     progress = progress if isinstance(progress, Progress) else Progress(progress)
-    check(cfg)
+    check(absolute_paths(cfg))
     splits = splits if splits is not None else load_data(cfg)
     name = run_name or cfg.name or default_name(cfg)
     distributed.check_batch_size(cfg.batch_size)          # data parallel: rank 0 alone writes, after this check
     if not distributed.is_main():
-        run, progress = RunDir(Path(cfg.out) / name), Progress("none")
+        run, progress = RunDir(Path(cfg.out) / name), Progress("none", results=False)
     else:
         run = RunDir.create(cfg.out, name, cfg.to_dict(), unique=run_name is None and cfg.name is None)
     exp = build_experiment(cfg, run, progress, splits)
@@ -192,6 +192,7 @@ def resume_experiment(path, progress: Progress | str = "auto", overrides: dict |
         raise CheckpointError(f"cannot resume: {e}") from None
     for key, value in (overrides or {}).items():
         setattr(cfg, key, value)
+    absolute_paths(cfg)
     if not run.has_checkpoint("last"):
         raise CheckpointError(f"{run.path} has no checkpoint yet (it stopped before the first one); start it "
                               f"again: remove the folder or pick another --name.")
@@ -211,6 +212,8 @@ def _after(result, exp, progress, t0, write_pictures):
         result.final["classes"] = list(exp.splits.classes)
         result.final["model"] = exp.config.describe_model()
         result.final["parameters"] = int(exp.model.num_parameters())
+        result.final["command"] = exp.config.command_line()
+        result.final["chainrule_version"] = __version__
         if exp.run is not None and exp.trainer.writes:
             exp.run.write_final(result.final)
         if exp.trainer.writes and (write_pictures if write_pictures is not None else exp.config.plots):
@@ -218,3 +221,5 @@ def _after(result, exp, progress, t0, write_pictures):
             written = _write(exp, result)
             if written:
                 progress.line(f"pictures: {', '.join(p.name for p in written)} in {exp.run.path}")
+    if exp.run is not None and exp.trainer.writes:
+        progress.result(f"run folder: {exp.run.path}")

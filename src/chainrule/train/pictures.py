@@ -61,21 +61,29 @@ def write_pictures(exp, result) -> list:
                 dead, run / "dead_relu.png")
     try:
         from ..viz.report import write_report
-        rows = [{"split": s, "examples": final[s]["n"], "loss": round(final[s]["loss"], 4),
-                 "accuracy": round(final[s]["acc"], 4)} for s in ("train", "val", "test") if s in final]
+        rows = [{"split": s, "examples": f"{final[s]['n']:,}", "loss": round(final[s]["loss"], 4),
+                 "accuracy": _percent(final[s]["acc"])} for s in ("train", "val", "test") if s in final]
         sections = [{"heading": "Result", "text": f"Best validation accuracy at epoch {final.get('best_epoch')} "
                      f"of {final.get('epochs')}; {final.get('train_time_s')} s of training.", "table": rows},
-                    {"heading": "Configuration", "config": exp.config.to_dict()}]
+                    {"heading": "Command", "text": "This run again (the same seed gives the same weights):",
+                     "code": exp.config.command_line()},
+                    {"heading": "Configuration", "text": "The settings that apply to this model.",
+                     "config": exp.config.applicable()}]
         if figures:
             sections.append({"heading": "Pictures", "images": figures})
         per_class = (final.get("test") or {}).get("per_class_acc")
         if per_class:
             sections.append({"heading": "Test accuracy per class",
-                             "table": [{"class": c, "accuracy": a} for c, a in zip(splits.classes, per_class)]})
+                             "table": [{"class": c, "accuracy": _percent(a)} for c, a in zip(splits.classes, per_class)]})
         written.append(write_report(run / "report.html", exp.trainer.title, sections))
     except Exception as e:  # noqa: BLE001
         warnings.warn(f"could not write report.html: {e}", stacklevel=2)
     return written
+
+
+def _percent(acc) -> str:
+    """``0.4061`` -> ``40.61%``, as the console prints it."""
+    return "-" if acc is None else f"{acc:.2%}"
 
 
 def _first_layer(model):

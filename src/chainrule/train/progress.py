@@ -1,8 +1,9 @@
 """What a run shows while it trains: a live bar (tqdm) on a terminal, one line per epoch, a final table.
 
 ``mode``: ``"auto"`` shows a bar when tqdm is installed and the stream is a terminal, ``"bar"`` whenever
-tqdm is installed, ``"plain"`` only the epoch lines (plus a few step lines per epoch), ``"none"`` nothing
-at all. tqdm is imported only when a bar is shown.
+tqdm is installed, ``"plain"`` only the epoch lines (plus a few step lines per epoch), ``"none"`` no
+progress, only the results (the final table and the run folder; ``results=False``: nothing at all). tqdm
+is imported only when a bar is shown.
 """
 from __future__ import annotations
 
@@ -30,10 +31,11 @@ class Progress:
 
     PLAIN_LINES_PER_EPOCH = 4
 
-    def __init__(self, mode: str = "auto", out=None, bar_stream=None):
+    def __init__(self, mode: str = "auto", out=None, bar_stream=None, results: bool = True):
         self.out = out if out is not None else sys.stdout
         self.bar_stream = bar_stream if bar_stream is not None else sys.stderr
         self.mode = mode
+        self.results = results
         tqdm = _tqdm() if mode in ("auto", "bar") else None
         self._tqdm = tqdm if (tqdm is not None and (mode == "bar" or _isatty(self.bar_stream))) else None
         self._bar = None
@@ -46,8 +48,15 @@ class Progress:
 
     def line(self, text: str = "") -> None:
         """Print a line without breaking the bar."""
-        if self.quiet:
-            return
+        if not self.quiet:
+            self._print(text)
+
+    def result(self, text: str = "") -> None:
+        """Print a result (final table, run folder): in every mode, ``none`` included, unless ``results=False``."""
+        if self.results:
+            self._print(text)
+
+    def _print(self, text: str) -> None:
         if self._bar is not None:
             self._bar.write(text, file=self.out)
         else:

@@ -32,6 +32,7 @@ CONFIG = "config.json"
 METRICS_JSONL = "metrics.jsonl"
 METRICS_CSV = "metrics.csv"
 FINAL = "final.json"
+LOCK = ".lock"
 CHECKPOINT_SUFFIX = ".safetensors"
 
 
@@ -192,6 +193,9 @@ class RunDir:
     def open(cls, path) -> "RunDir":
         """An existing run folder (for --resume, eval, predict); ConfigError if it is not one."""
         path = Path(path)
+        if path.is_file():
+            folder = path.parent if (path.parent / CONFIG).is_file() else "the run folder"
+            raise ConfigError(f"{path} is a file; pass the run folder that holds it ({folder}), not a checkpoint.")
         if not path.is_dir():
             raise ConfigError(f"{path}: no such run folder.")
         if not (path / CONFIG).is_file():
@@ -233,7 +237,8 @@ class RunDir:
     def lock(self):
         """Hold an exclusive lock on the run while training it, so two processes never write one run folder.
 
-        The lock (``flock`` on ``.lock``) dies with its process, even on SIGKILL. A no-op where flock is missing.
+        The lock (``flock`` on ``.lock``, which holds the PID) dies with its process, even on SIGKILL; the file
+        is removed when training ends or stops. A no-op where flock is missing.
         """
         try:
             import fcntl
@@ -241,21 +246,34 @@ class RunDir:
             yield
             return
         self.path.mkdir(parents=True, exist_ok=True)
-        with open(self.path / ".lock", "a+") as f:
+        lock = self.path / LOCK
+        while True:
+            f = open(lock, "a+")
             try:
                 fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 f.seek(0)
                 pid = f.read().strip() or "?"
+                f.close()
                 raise ConfigError(f"{self.path} is being trained by another process (pid {pid}); wait for it to "
                                   f"finish or stop it first.") from None
+            try:                                   # the holder before us may have removed the file meanwhile
+                same = os.stat(lock).st_ino == os.fstat(f.fileno()).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            f.close()
+        with f:
             f.seek(0)
             f.truncate()
             f.write(str(os.getpid()))
             f.flush()
             try:
                 yield
-            finally:
+            finally:                               # a finished or stopped run leaves no lock behind
+                with contextlib.suppress(FileNotFoundError):
+                    lock.unlink()
                 fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
 

@@ -126,7 +126,7 @@ class Trainer:
         self.writes = not self.distributed or distributed.is_main()
         self._stop_agreed = False
         if not self.writes:
-            self.progress = Progress("none")
+            self.progress = Progress("none", results=False)
 
     # ------------------------------------------------------------------------------------------- state
     @staticmethod
@@ -425,7 +425,7 @@ class Trainer:
                                        details=name != "train")
         if self.run is not None and self.writes:
             self.run.write_final(final)
-        self.progress.line(final_table(final, self.title))
+        self.progress.result(final_table(final, self.title))
         return FitResult(self.history, final, False, self.best_epoch, self.best_val_acc, self.run)
 
 

@@ -206,6 +206,7 @@ def render_report(title: str, sections, *, subtitle: str | None = None) -> str:
     """The report's HTML text (see :func:`write_report`)."""
     if isinstance(sections, dict):
         sections = [sections]
+    from .. import __version__
     body = "\n".join(_section(s, i) for i, s in enumerate(sections))
     stamp = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     sub = f"<p>{_e(subtitle)}</p>" if subtitle else ""
@@ -214,7 +215,7 @@ def render_report(title: str, sections, *, subtitle: str | None = None) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n<script>{_SCRIPT}</script>\n</head>\n"
-        f"<body>\n<h1>{_e(title)}</h1>\n{sub}<p class=\"meta\">written by chainrule on {_e(stamp)}</p>\n"
+        f"<body>\n<h1>{_e(title)}</h1>\n{sub}<p class=\"meta\">written by chainrule {_e(__version__)} on {_e(stamp)}</p>\n"
         f"{body}\n</body>\n</html>\n")
 
 
