@@ -84,6 +84,44 @@ def test_predict_file_errors(cli, tmp_path, image_folder):
     assert_one_line_error(cli("predict", "runs/img", str(tmp_path)), "is a directory")
 
 
+def _predict_in_child(*argv):
+    """``chainrule predict ...`` in-process; returns (exit status, stderr)."""
+    import contextlib
+    import io
+
+    from chainrule.cli.main import main
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["predict", *argv])
+    return code, err.getvalue()
+
+
+def test_predict_refuses_postscript_fifos_and_devices(cli, tmp_path, image_folder, monkeypatch):
+    """An EPS file named .png never reaches Ghostscript; a FIFO or /dev/zero neither hangs nor fills memory."""
+    import os
+    import subprocess
+
+    from memcap import run_capped
+    from PIL import EpsImagePlugin
+    r = cli("train", "--dataset", f"folder:{image_folder}", "--hidden", "8", "--epochs", "1", "--name", "img",
+            "--progress", "none", "--no-plots")
+    assert r.code == 0, r
+    used = []
+    monkeypatch.setattr(EpsImagePlugin.EpsImageFile, "_open", lambda self: used.append("EPS"))
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: used.append(a))
+    (tmp_path / "x.png").write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 8 8\nshowpage\n%%EOF\n")
+    assert_one_line_error(cli("predict", "runs/img", "x.png"), "x.png", "not a PNG, JPEG")
+    assert used == []
+    os.mkfifo(tmp_path / "fifo.png")
+    os.symlink("/dev/zero", tmp_path / "zero.png")
+    for name, kind in (("fifo.png", "a FIFO"), ("zero.png", "a device file")):
+        out = run_capped(_predict_in_child, "runs/img", name, memory=256 << 20, timeout=60)
+        assert out.status == "returned", out
+        code, err = out.value
+        assert code == 2 and err.count("\n") == 1, err
+        assert name in err and f"is {kind}, not a regular file" in err, err
+
+
 def test_real_console_script_prints_one_line(tmp_path):
     """The same through a real process: what a user sees in a terminal."""
     r = run_subprocess(tmp_path, "train", "--optimizer", "lbfgs")

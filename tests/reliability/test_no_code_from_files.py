@@ -45,3 +45,26 @@ def test_no_module_runs_code_from_what_it_reads(path):
         assert "allow_pickle=False" in m.group(1), f"{rel}: np.load without allow_pickle=False: {m.group(0)}"
     if rel != "data/safe_pickle.py":
         assert "Unpickler" not in text.replace("RestrictedUnpickler", ""), f"{rel} builds its own unpickler"
+
+
+def _calls(text: str, name: str):
+    """The argument text of each call ``name(...)`` in ``text`` (parentheses matched)."""
+    for m in re.finditer(re.escape(name) + r"\s*\(", text):
+        depth, i = 1, m.end()
+        while depth and i < len(text):
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        yield text[m.end():i - 1]
+
+
+def test_the_call_scan_matches_nested_parentheses():
+    assert list(_calls("Image.open(io.BytesIO(d), formats=F)", "Image.open")) == ["io.BytesIO(d), formats=F"]
+    assert list(_calls("Image.open(io.BytesIO(d)).load()", "Image.open")) == ["io.BytesIO(d)"]
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.relative_to(PACKAGE).as_posix())
+def test_images_are_opened_only_as_raster_formats(path):
+    """Pillow given no ``formats`` picks a plugin from the content, EPS included, which runs Ghostscript on it."""
+    text = path.read_text(encoding="utf-8")
+    for args in _calls(text, "Image.open"):
+        assert "formats=" in args, f"{path.relative_to(PACKAGE)}: Image.open({args}) without formats=[...]"

@@ -14,12 +14,13 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-from .._files import atomic_write
+from .._files import atomic_write, read_regular
 from .dataset import RawData
 
 ENV_VAR = "CHAINRULE_CACHE"
@@ -38,13 +39,22 @@ def cache_dir(path=None) -> Path:
 
 
 def _files(path: Path):
+    """The regular files of ``path`` (the loaders skip FIFOs, devices, sockets and dangling links too)."""
     if path.is_dir():
         for dirpath, dirnames, filenames in os.walk(path):
             dirnames.sort()
             for f in sorted(filenames):
-                yield Path(dirpath) / f
-    elif path.exists():
+                if _is_regular(Path(dirpath) / f):
+                    yield Path(dirpath) / f
+    elif _is_regular(path):
         yield path
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
 
 
 def fingerprint(sources) -> dict:
@@ -60,7 +70,7 @@ def fingerprint(sources) -> dict:
     if sum(e[1] for e in entries) <= SMALL_SOURCE_BYTES:
         h = hashlib.sha256()
         for path, _, _ in entries:
-            h.update(Path(path).read_bytes())
+            h.update(read_regular(path))
         fp["sha256"] = h.hexdigest()
     return fp
 

@@ -7,11 +7,14 @@ member has been checked by `chainrule.data.archive`.
 from __future__ import annotations
 
 import os
+import stat
 import tarfile
+import warnings
 from pathlib import Path
 
 import numpy as np
 
+from .._files import file_kind, read_regular
 from ..errors import DataError
 from .archive import iter_tar_files
 from .cifar import CIFAR10_CLASSES
@@ -75,18 +78,32 @@ def plan_folder(rels, where):
 
 
 def _walk(root: Path) -> list:
-    rels = []
+    """Relative paths of the regular files under ``root`` (symlinks to regular files included); anything
+    else named like an image (FIFO, device, socket, dangling link) is skipped with one warning."""
+    rels, skipped = [], []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         base = Path(dirpath).relative_to(root).as_posix()
-        rels.extend(f if base == "." else f"{base}/{f}" for f in filenames)
+        for f in filenames:
+            rel = f if base == "." else f"{base}/{f}"
+            try:
+                mode = os.stat(root / rel).st_mode
+            except OSError:
+                mode = 0
+            if stat.S_ISREG(mode):
+                rels.append(rel)
+            elif is_image(rel):
+                skipped.append(f"{rel} ({file_kind(mode) if mode else 'a dangling link'})")
+    if skipped:
+        warnings.warn(f"{root}: skipped {len(skipped)} entries that are not regular files: {', '.join(skipped[:5])}"
+                      f"{', ...' if len(skipped) > 5 else ''}.", stacklevel=3)
     return rels
 
 
 def _read_files(root: Path, rels):
     for rel in rels:
         try:
-            yield str(root / rel), (root / rel).read_bytes()
+            yield str(root / rel), read_regular(root / rel, "image file")
         except OSError as e:
             raise DataError(f"{root / rel}: cannot read the file ({e}); check its permissions.") from None
 

@@ -15,6 +15,10 @@ import numpy as np
 from ..errors import DataError, MissingDependencyError
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".ppm", ".pgm", ".webp")
+#: The only formats Pillow may open (whatever a file's name): raster formats decoded by Pillow itself, never
+#: PostScript/EPS (handed to Ghostscript) or any other plugin.
+RASTER_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "PPM", "WEBP")
+MAX_PIXELS = 1 << 26     # 67 million pixels (8192 x 8192): checked before decoding, bounds memory per image
 _CHUNK = 1024            # images per task sent to a worker; fewer images are decoded here
 
 
@@ -32,18 +36,26 @@ def require_pillow():
 def decode_image(data: bytes, name: str, mode: str = "RGB", size=None) -> np.ndarray:
     """Decode one encoded image to a uint8 array of shape (H, W, C) (C = 3 for "RGB", 1 for "L").
 
-    ``size=(H, W)`` resizes (bilinear) when the image has another size. Any decoding failure is a
-    `DataError` naming ``name``.
+    ``size=(H, W)`` resizes (bilinear) when the image has another size. Only `RASTER_FORMATS` are opened,
+    images of at most `MAX_PIXELS`; anything else and any decoding failure is a `DataError` naming ``name``.
     """
     Image = require_pillow()
     try:
-        with Image.open(io.BytesIO(data)) as im:
+        with Image.open(io.BytesIO(data), formats=RASTER_FORMATS) as im:
+            if im.width * im.height > MAX_PIXELS:
+                raise DataError(f"{name}: {im.width} x {im.height} pixels is more than the {MAX_PIXELS:,} allowed; "
+                                "scale the image down.")
             im.load()
             if im.mode != mode:
                 im = im.convert(mode)
             if size is not None and im.size != (size[1], size[0]):
                 im = im.resize((size[1], size[0]), Image.BILINEAR)
             arr = np.asarray(im, dtype=np.uint8)
+    except DataError:
+        raise
+    except Image.UnidentifiedImageError:
+        raise DataError(f"{name}: cannot decode the image: it is not a PNG, JPEG, BMP, GIF, PPM/PGM or WebP file; "
+                        "replace or remove it.") from None
     except Exception as e:                       # noqa: BLE001 - PIL raises many types for bad files
         raise DataError(f"{name}: cannot decode the image ({type(e).__name__}: {e}); replace or remove the file.") from None
     if arr.ndim == 2:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import read_regular
 from ..errors import CheckpointError, ConfigError, DataError
 from .metrics import evaluate, predict_scores, softmax
 from .runs import find_checkpoint
@@ -107,7 +108,7 @@ def classify_images(loaded: Loaded, paths, top: int = 3) -> list:
         raise ConfigError(f"images with {c} channels are not supported by predict (1 or 3).")
     arrays = []
     for p in paths:
-        data = Path(p).read_bytes()              # OSError: reported by the command as one line
+        data = read_regular(p, "image file")     # OSError: reported by the command as one line
         arrays.append(decode_image(data, str(p), mode=mode, size=(h, w)))
     raw = np.stack(arrays)
     X = loaded.preprocessor.transform(raw) if loaded.preprocessor is not None else raw.reshape(len(raw), -1)
