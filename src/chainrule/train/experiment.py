@@ -11,7 +11,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__, distributed
+from .. import distributed
+from .._version import __version__
 from .. import random as _random
 from ..errors import CheckpointError, ConfigError
 from .config import TrainConfig, absolute_paths, check
