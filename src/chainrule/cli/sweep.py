@@ -16,7 +16,7 @@ from .common import add_training_options, flag, given
 
 DEFAULT_GRID = {"hidden": ["10", "100", "500"], "reg": ["0", "1e-3", "1e-2"]}
 DATA_KEYS = ("dataset", "data_dir", "subset", "val_size", "normalize", "seed")
-NOT_SWEPT = ("name", "out", "progress", "plots")
+NOT_SWEPT = ("name", "out", "progress", "plots", "init_from")
 
 
 def register(subparsers):

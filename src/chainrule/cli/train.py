@@ -10,8 +10,9 @@ import argparse
 from ..errors import ConfigError
 from .common import add_training_options, flag, given
 
-#: settings that may change when a run is resumed (nothing that changes the arithmetic)
-RESUMABLE = ("progress", "plots", "data_dir", "detect_anomaly", "checkpoint_every", "debug_sync")
+#: settings that may change when a run is resumed (nothing that changes the arithmetic of the steps done)
+#: (and ``epochs``: more epochs extend the run, its schedule planned for the new length; see docs/cli.md)
+RESUMABLE = ("epochs", "progress", "plots", "data_dir", "detect_anomaly", "checkpoint_every", "debug_sync")
 EXIT_INTERRUPTED = 130
 
 DESCRIPTION = """\
@@ -25,7 +26,8 @@ def register(subparsers):
     p = subparsers.add_parser("train", help="train a linear classifier or an MLP (alone: the spiral demo)",
                               description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--config", metavar="FILE", help="TOML file of settings (same names as the flags)")
-    p.add_argument("--resume", metavar="RUN", help="continue the run in folder RUN exactly where it stopped")
+    p.add_argument("--resume", metavar="RUN", help="continue the run in folder RUN exactly where it stopped "
+                                                   "(with --epochs N: train a finished run longer)")
     add_training_options(p)
     for action in p._actions:                      # --model also takes "both" (the lecture's comparison)
         if action.dest == "model":

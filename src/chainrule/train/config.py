@@ -54,6 +54,7 @@ class TrainConfig:
     epochs: int = 10
     batch_size: int = 100
     seed: int = 0
+    init_from: str | None = None
     checkpoint_every: int = 0
     detect_anomaly: bool = False
     debug_sync: int = 0
@@ -250,6 +251,7 @@ OPTIONS = {
     "epochs": (_int(1), "N", "passes over the training data"),
     "batch_size": (_int(1), "N", "examples per step"),
     "seed": (_int(0), "S", "seed of initialisation, shuffling, dropout and augmentation"),
+    "init_from": (_opt(_str), "CHECKPOINT", "start from the weights of a run folder (its best) or a .safetensors file"),
     "checkpoint_every": (_int(0), "STEPS", "also checkpoint every STEPS steps (0: once per epoch)"),
     "detect_anomaly": (_bool, None, "stop at the first op that makes NaN or inf, naming it"),
     "debug_sync": (_int(0), "K", "under mpiexec: check every K steps that all ranks hold the same weights (0: never)"),
@@ -354,12 +356,14 @@ def resolve(flags: dict | None = None, file_values: dict | None = None) -> Train
 
 
 def absolute_paths(cfg: TrainConfig) -> TrainConfig:
-    """Make ``data_dir`` and a ``folder:PATH`` data set absolute (in place), so that the run folder's
+    """Make ``data_dir``, a ``folder:PATH`` data set and ``init_from`` absolute (in place), so that the run folder's
     config.json means the same data from any working directory (``chainrule eval`` elsewhere)."""
     if cfg.data_dir is not None:
         cfg.data_dir = str(Path(cfg.data_dir).expanduser().absolute())
     if cfg.dataset.startswith("folder:"):
         cfg.dataset = "folder:" + str(Path(cfg.dataset[len("folder:"):]).expanduser().absolute())
+    if cfg.init_from is not None:
+        cfg.init_from = str(Path(cfg.init_from).expanduser().absolute())
     return cfg
 
 

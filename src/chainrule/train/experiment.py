@@ -153,6 +153,38 @@ def build_experiment(cfg: TrainConfig, run: RunDir | None = None, progress="auto
     return Experiment(cfg, splits, model, optimizer, scheduler, loader, trainer, run)
 
 
+def init_from(model, target) -> None:
+    """Copy the weights of a run folder (its best checkpoint) or a checkpoint file into ``model``.
+
+    The weights are matched in order (a dropout layer more or less does not matter); their number and shapes
+    must agree, else `ConfigError` says which differs."""
+    import numpy as np
+
+    from ..io import load
+    from .runs import find_checkpoint
+    path = find_checkpoint(target, "best")
+    loaded = load(path)
+    saved = list((loaded.state_dict() if hasattr(loaded, "state_dict") else loaded).values())
+    mine = list(model.state_dict(keep_vars=True).items())
+    fix = "use the --model and --hidden of that run, on data with as many inputs and classes"
+    if len(saved) != len(mine):
+        raise ConfigError(f"--init-from {path}: it holds {len(saved)} weight tensors, this model has {len(mine)}; "
+                          f"{fix}.")
+    for (key, param), value in zip(mine, saved):
+        if _array(value).shape != param.data.shape:
+            raise ConfigError(f"--init-from {path}: {key} is {tuple(_array(value).shape)} there and "
+                              f"{tuple(param.data.shape)} in this model; {fix}.")
+    for (_, param), value in zip(mine, saved):
+        np.copyto(param.data, _array(value), casting="same_kind")
+
+
+def _array(value):
+    import numpy as np
+
+    from ..tensor import Tensor
+    return np.asarray(value.data if isinstance(value, Tensor) else value)
+
+
 def default_name(cfg: TrainConfig) -> str:
     data = cfg.dataset.split(":", 1)[-1].rstrip("/").rsplit("/", 1)[-1] if cfg.dataset.startswith("folder:") \
         else cfg.dataset
@@ -173,6 +205,8 @@ def run_experiment(cfg: TrainConfig, progress: Progress | str = "auto", splits=N
     else:
         run = RunDir.create(cfg.out, name, cfg.to_dict(), unique=run_name is None and cfg.name is None)
     exp = build_experiment(cfg, run, progress, splits)
+    if cfg.init_from:
+        init_from(exp.model, cfg.init_from)
     progress.line(f"{exp.trainer.title}; run folder {run.path}")
     progress.line(f"{splits.summary()}")
     t0 = time.perf_counter()
@@ -191,13 +225,21 @@ def resume_experiment(path, progress: Progress | str = "auto", overrides: dict |
         cfg = TrainConfig.from_dict(saved, f"{run.path / 'config.json'}")
     except ConfigError as e:
         raise CheckpointError(f"cannot resume: {e}") from None
+    planned = cfg.epochs
     for key, value in (overrides or {}).items():
         setattr(cfg, key, value)
     absolute_paths(cfg)
+    if cfg.epochs < planned:
+        raise ConfigError(f"--epochs {cfg.epochs} is fewer than the {planned} epochs of {run.path}; with --resume, "
+                          f"--epochs extends a run: give more than {planned}.")
     if not run.has_checkpoint("last"):
         raise CheckpointError(f"{run.path} has no checkpoint yet (it stopped before the first one); start it "
                               f"again: remove the folder or pick another --name.")
+    check(cfg)
     exp = build_experiment(cfg, run, progress)
+    if cfg.epochs != planned and exp.trainer.writes:
+        run.write_config(cfg.to_dict())              # a later --resume continues the longer run
+        progress.line(f"extending {run.path} from {planned} to {cfg.epochs} epochs")
     t0 = time.perf_counter()
     result = exp.trainer.fit(exp.loader, exp.splits.val, exp.splits.test, resume=True)
     _after(result, exp, progress, t0, write_pictures)

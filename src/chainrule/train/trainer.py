@@ -24,6 +24,7 @@ naming the epoch and step, without writing a checkpoint, so the last good one is
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import math
 import signal
@@ -105,6 +106,8 @@ class Trainer:
         self.diagnostics = diagnostics
         self.log_every = log_every or (1 if self.epochs <= 50 else math.ceil(self.epochs / 25))
         self.title = title
+        # the schedule as planned for this run's length: what an extended run (more epochs) continues on
+        self._planned_schedule = copy.deepcopy(scheduler.state_dict()) if scheduler is not None else None
         self._reg_params = _regularized(model) if self.reg else []
         self._reg_buffers = [None] * len(self._reg_params)   # reused: no 24 MB allocation per step
         # where training stands (all of it goes into the checkpoint)
@@ -150,10 +153,11 @@ class Trainer:
         self.best_epoch = int(state["best_epoch"])
         self.train_time = float(state["train_time"])
         self._sums = dict(state["sums"])
-        self.finished = bool(state.get("finished", False))
-        if int(state.get("epochs", self.epochs)) != self.epochs:
-            raise CheckpointError(f"the checkpoint was written for a run of {state['epochs']} epochs, this one has "
-                                  f"{self.epochs}; resume with the same settings.")
+        planned = int(state.get("epochs", self.epochs))
+        if planned > self.epochs:
+            raise CheckpointError(f"the checkpoint was written for a run of {planned} epochs, this one has "
+                                  f"{self.epochs}; resume with --epochs {planned} or more.")
+        self.finished = bool(state.get("finished", False)) and planned == self.epochs   # more epochs: go on
 
     # ------------------------------------------------------------------------------------------- checkpoints
     def _lr(self) -> float:
@@ -190,7 +194,10 @@ class Trainer:
         extra = got["extra"]
         if "trainer" not in extra:
             raise CheckpointError(f"{path} is not a training checkpoint of chainrule train (no trainer state).")
+        planned = int(extra["trainer"].get("epochs", self.epochs))
         self.load_state_dict(extra["trainer"])
+        if planned < self.epochs:
+            self._extend_schedule()
         if loader is not None and extra.get("loader") is not None:
             loader.load_state_dict(extra["loader"])
         best = self.run.checkpoint_path("best")
@@ -204,6 +211,16 @@ class Trainer:
                 raise CheckpointError(f"{best} does not hold the weights of this model (no {e}).") from None
         if self.writes:                                # data parallel: rank 0 alone writes
             self.run.metrics.rewrite(self.history)
+
+    def _extend_schedule(self) -> None:
+        """The run was planned for fewer epochs: continue on the schedule planned for ``self.epochs``, at the
+        current step (the schedules are closed forms of the step count, so this is where a run planned this
+        long from the start would be)."""
+        if self.scheduler is None:
+            return
+        self.scheduler.load_state_dict(copy.deepcopy(self._planned_schedule))
+        for _ in range(self.global_step):
+            self.scheduler.step()
 
     def _snapshot_best(self):
         self._best_state = [p.data.copy() for p in self.model.state_dict().values()]
@@ -253,7 +270,8 @@ class Trainer:
         if resume:
             self._resume(train_loader)
             if self.epoch >= self.epochs:
-                _notice(f"resumed {self.run.path}: its {self.epochs} epochs had finished; evaluating its best weights")
+                _notice(f"resumed {self.run.path}: its {self.epochs} epochs had finished; evaluating its best weights "
+                        f"(pass --epochs N to train it longer)")
             else:
                 _notice(f"resumed {self.run.path} at epoch {self.epoch + 1}, step {self.step_in_epoch} "
                         f"(global step {self.global_step})")
