@@ -328,11 +328,11 @@ def _accumulate_leaf(t, g, graph, handed):
         handed.add(id(g))
         t.grad = wrap(g)
         return
-    buf = old.data
-    if id(buf) in handed and _sole_owner(buf, 4):  # refs: old.data, buf, and _sole_owner's argument twice
-        buf += g  # set earlier in this pass and referenced by t.grad alone: add in place
+    buf = old.data  # accumulate into the gradient tensor the user may hold (PyTorch keeps its identity)
+    if _sole_owner(buf, 4):  # refs: old.data, buf, and _sole_owner's argument twice
+        buf += g  # no view, no other tensor, no user variable sees the buffer: add in place
     else:
-        t.grad = wrap(buf + g)
+        old.data = buf + g
 
 
 def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capture=None):

@@ -110,7 +110,10 @@ class Tensor(TensorMethods):
         return len(self.data)
 
     def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not copied)."""
+        """The underlying array (shared, not copied); refused while the tensor requires grad, as in PyTorch."""
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
         return self.data
 
     def __array__(self, dtype=None, copy=None):

@@ -73,3 +73,26 @@ def test_set_grad_enabled_plain_call_and_context():
         return cr.is_grad_enabled()
 
     assert cr.is_grad_enabled() and f() is False and cr.is_grad_enabled()
+
+
+def test_numpy_refuses_a_tensor_that_requires_grad():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"Can't call numpy\(\) on Tensor that requires grad"):
+        x.numpy()
+    with pytest.raises(RuntimeError, match="requires grad"):
+        (x * 2).numpy()
+    np.testing.assert_array_equal(x.detach().numpy(), [1, 2])
+    (x * 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [2, 2])
+
+
+def test_grad_accumulates_into_the_tensor_the_user_holds():
+    # PyTorch's AccumulateGrad adds into the existing .grad: a reference taken earlier sees the sum
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    (x * 3).sum().backward()
+    held = x.grad
+    (x * x).sum().backward()
+    assert x.grad is held
+    np.testing.assert_array_equal(held.numpy(), [5, 7])
+    (x * x).sum().backward(create_graph=True)                  # a recorded sum is a new tensor, as in torch
+    assert x.grad is not held and x.grad.requires_grad

@@ -291,12 +291,21 @@ def test_memory_of_matmul_backward_is_a_small_multiple_of_the_inputs():
     assert W.grad.shape == W.shape
 
 
-def test_in_place_accumulation_never_changes_a_gradient_the_user_holds():
+def test_accumulation_keeps_the_gradient_object_the_user_holds():
     w = cr.tensor([1.0, 2.0], requires_grad=True)
     (w * 3).sum().backward()
     held = w.grad
     (w * w).sum().backward()
-    np.testing.assert_array_equal(held.data, [3, 3])          # the old gradient object is untouched
+    assert w.grad is held                                      # PyTorch accumulates into the same tensor
+    np.testing.assert_array_equal(held.data, [5, 7])
+
+
+def test_accumulation_never_writes_into_an_array_someone_else_holds():
+    w = cr.tensor([1.0, 2.0], requires_grad=True)
+    upstream = np.array([3.0, 3.0], dtype=np.float32)
+    (w + 0).backward(upstream)                                 # the add gate hands `upstream` itself to w
+    (w * w).sum().backward()
+    np.testing.assert_array_equal(upstream, [3, 3])            # the caller's gradient is never changed
     np.testing.assert_array_equal(w.grad.data, [5, 7])
 
 
