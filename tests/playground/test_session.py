@@ -185,6 +185,8 @@ def test_backprop_of_one_point_matches_cr_grad():
     bp = inspect.backprop(s, i)
     assert [st["op"] for st in bp["forward"]] == ["linear", "relu", "linear", "cross_entropy"]
     assert bp["forward"][1]["role"] == "gradient router"
+    assert [st["output"]["name"] for st in bp["forward"]] == ["linear1", "relu1", "linear2", "loss"]
+    assert bp["forward"][1]["inputs"][0]["name"] == "linear1"
     x = cr.tensor(s.F[i:i + 1], requires_grad=True)
     s.model.eval()
     loss = cr.nn.functional.cross_entropy(s.model(x), s.y[i:i + 1])

@@ -53,6 +53,11 @@ def backprop(session, index: int) -> dict:
             ops = trace(loss, module=model, max_values=1 << 15)
     finally:
         model.train()
+    counts = {}
+    for op in ops:                          # name the intermediate values in forward order: linear1, relu1, ...
+        if not op.output.name:
+            counts[op.name] = counts.get(op.name, 0) + 1
+            op.output.name = f"{op.name}{counts[op.name]}"
     steps = []
     for op in ops:
         steps.append({
