@@ -11,7 +11,9 @@ from .autograd import (AnomalyError, Function, detect_anomaly, enable_grad, grad
 from .errors import ChainruleError, ShapeError
 from .functions import (acos, asin, atan, atan2, ceil, cos, cosh, expm1, floor, isfinite, isinf, isnan,
                         log1p, log2, log10, logaddexp, pow, reciprocal, round, rsqrt, sin, sinh, square, tan,
-                        trunc, atanh)
+                        trunc, atanh, prod, cumsum, norm, var_mean, sort, argsort, topk, gather, scatter,
+                        scatter_add)
+from . import return_types  # noqa: F401
 from .gradcheck import GradcheckError, KinkWarning, gradcheck, jacobian, numerical_grad, rel_error
 from .ops.elementwise import (abs, clip, erf, exp, log, maximum, minimum, relu, sigmoid, sqrt, tanh, where)
 from .ops.linalg import matmul
@@ -38,7 +40,9 @@ __all__ = [
     "sum", "mean", "max", "min", "var", "logsumexp", "softmax", "log_softmax", "matmul", "concatenate", "cat",
     "stack", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "atanh", "log1p", "expm1", "log2",
     "log10", "square", "rsqrt", "reciprocal", "floor", "ceil", "round", "trunc", "isnan", "isinf", "isfinite",
-    "atan2", "logaddexp", "pow", "data", "distributed", "nn", "viz", "optim", "save", "load", "playground",
+    "atan2", "logaddexp", "pow", "prod", "cumsum", "norm", "var_mean", "sort", "argsort", "topk", "gather",
+    "scatter", "scatter_add", "return_types", "data", "distributed", "nn", "viz", "optim", "save", "load",
+    "playground",
 ]
 
 

@@ -13,6 +13,10 @@ class AxisError(ShapeError, IndexError):
     """An axis (dim) out of range for the tensor; an IndexError too, as in PyTorch."""
 
 
+class IndexRangeError(ChainruleError, IndexError, RuntimeError):
+    """An index value outside its dimension (gather, scatter, one_hot); a RuntimeError too, as in PyTorch."""
+
+
 class DataError(ChainruleError, ValueError):
     """A data file or folder that is missing, truncated, corrupt or in an unknown layout."""
 

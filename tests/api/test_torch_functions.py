@@ -89,3 +89,179 @@ def test_pow_function_and_method():
     same(x.pow(3), t.pow(3))
     same(cr.pow(x, 0.5), torch.pow(t, 0.5))
     same(cr.pow(2.0, x), torch.pow(2.0, t))
+
+
+def grads_match(f, a, rtol=1e-12):
+    """``f`` on both libraries: same values and dtype, and the same gradient of a weighted sum."""
+    x, t = both(a)
+    out, ref = f(x), f(t)
+    same(out, ref)
+    w = np.random.default_rng(0).standard_normal(ref.shape)
+    (out * cr.tensor(w)).sum().backward()
+    (ref * torch.tensor(w)).sum().backward()
+    expected = np.zeros(a.shape) if t.grad is None else t.grad.numpy()
+    np.testing.assert_allclose(x.grad.data, expected, rtol=rtol, atol=1e-12)
+
+
+# --- reductions and scans ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("f", [lambda m: m.prod(), lambda m: m.prod(1), lambda m: m.prod(dim=0, keepdim=True),
+                               lambda m: m.prod(-1, True)], ids=["all", "dim", "keepdim", "positional"])
+def test_prod_forms(f):
+    grads_match(lambda x: f(x) if isinstance(x, torch.Tensor) else f(x), X + 4)
+
+
+@pytest.mark.parametrize("a", [np.array([2.0, 0.0, 3.0, -1.5]), np.array([0.0, 2.0, 0.0, 3.0]),
+                               np.array([0.0, 0.0, 0.0, 3.0]), np.array([[0.0, 1.5], [2.0, 0.0]])],
+                         ids=["one-zero", "two-zeros", "three-zeros", "zero-per-row"])
+def test_prod_gradient_with_zeros(a):
+    grads_match(lambda x: cr.prod(x) if isinstance(x, cr.Tensor) else torch.prod(x), a)
+    grads_match(lambda x: x.prod(-1), a)
+
+
+def test_prod_second_derivative_with_two_zeros_matches_torch():
+    a = np.array([0.0, 2.0, 0.0, 3.0])
+    x, t = both(a)
+    (g,) = cr.grad(cr.prod(x), [x], create_graph=True)
+    (u,) = torch.autograd.grad(torch.prod(t), [t], create_graph=True)
+    (g * cr.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    (u * torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64)).sum().backward()
+    np.testing.assert_allclose(x.grad.data, t.grad.numpy())
+
+
+def test_cumsum_forms_and_integer_dtype():
+    grads_match(lambda x: x.cumsum(1), X)
+    grads_match(lambda x: x.cumsum(dim=-2), X)
+    same(cr.cumsum(cr.tensor([1, 2, 3]), 0), torch.cumsum(torch.tensor([1, 2, 3]), 0))
+    same(cr.cumsum(cr.tensor([1, 2, 3]), 0, dtype=np.float64), torch.cumsum(torch.tensor([1, 2, 3]), 0,
+                                                                              dtype=torch.float64))
+
+
+@pytest.mark.parametrize("f", [lambda m: m.norm(), lambda m: m.norm(1), lambda m: m.norm(3, 1),
+                               lambda m: m.norm(p=float("inf"), dim=0), lambda m: m.norm(float("-inf"), 1, True),
+                               lambda m: m.norm("fro", dim=(0, 1)), lambda m: m.norm(dim=[1], keepdim=True),
+                               lambda m: m.norm(0.5, dim=1), lambda m: m.norm(0)],
+                         ids=["fro", "p1", "p3-dim", "inf", "-inf-keepdim", "fro-dims", "dim-list", "p0.5", "p0"])
+def test_norm_forms(f):
+    grads_match(f, X + 0.05)
+
+
+def test_norm_of_zeros_has_zero_gradient_and_inf_norm_splits_ties():
+    grads_match(lambda x: x.norm(), np.zeros(3))
+    grads_match(lambda x: x.norm(dim=1), np.array([[0.0, 0.0], [3.0, 4.0]]))
+    grads_match(lambda x: x.norm(float("inf")), np.array([1.0, -3.0, 3.0]))
+
+
+def test_norm_refuses_the_nuclear_norm_in_one_sentence():
+    with pytest.raises(ValueError, match="not supported"):
+        cr.norm(cr.tensor(X), "nuc")
+
+
+@pytest.mark.parametrize("call", [lambda m, lib: lib.var_mean(m), lambda m, lib: lib.var_mean(m, 1),
+                                  lambda m, lib: lib.var_mean(m, dim=0, keepdim=True),
+                                  lambda m, lib: lib.var_mean(m, 1, correction=0),
+                                  lambda m, lib: lib.var_mean(m, False), lambda m, lib: lib.var_mean(m, 1, True, True),
+                                  lambda m, lib: lib.var_mean(m, (0, 1), unbiased=False)],
+                         ids=["all", "dim", "keepdim", "correction", "unbiased-only", "legacy", "dims"])
+def test_var_mean_returns_var_then_mean(call):
+    x, t = both(X)
+    (v, m), (tv, tm) = call(x, cr), call(t, torch)
+    same(v, tv)
+    same(m, tm)
+    (v.sum() + 2 * m.sum()).backward()
+    (tv.sum() + 2 * tm.sum()).backward()
+    np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-12)
+
+
+# --- sorting ---------------------------------------------------------------------------------------------------
+
+TIES = np.array([[3.0, 1.0, 3.0, np.nan, 1.0], [2.0, -np.inf, 2.0, 0.5, 2.0]])
+
+
+@pytest.mark.parametrize("kw", [{}, {"descending": True}, {"dim": 0}, {"dim": 0, "descending": True}])
+def test_sort_returns_a_named_tuple_like_torch(kw):
+    x, t = both(TIES)
+    out, ref = x.sort(stable=True, **kw), t.sort(stable=True, **kw)
+    assert isinstance(out, tuple) and out._fields == ("values", "indices")
+    values, indices = out
+    assert values is out.values and indices is out.indices
+    same(values, ref.values)
+    same(indices, ref.indices)
+    assert indices.dtype == np.int64 and not indices.requires_grad
+    same(cr.argsort(x, stable=True, **kw), torch.argsort(t, stable=True, **kw))
+
+
+def test_sort_values_are_differentiable():
+    grads_match(lambda x: x.sort(1, True).values, X)
+    grads_match(lambda x: (cr if isinstance(x, cr.Tensor) else torch).sort(x, dim=0)[0], X)
+
+
+@pytest.mark.parametrize("kw", [{"k": 2}, {"k": 3, "dim": 0}, {"k": 1, "largest": False}, {"k": 4, "dim": -1}])
+def test_topk_values_indices_and_gradient(kw):
+    x, t = both(X)
+    out, ref = x.topk(**kw), t.topk(**kw)
+    assert type(out).__name__ == "topk" and out._fields == ("values", "indices")
+    same(out.values, ref.values)
+    same(out.indices, ref.indices)
+    grads_match(lambda m: m.topk(**kw).values, X)
+    grads_match(lambda m: (cr if isinstance(m, cr.Tensor) else torch).topk(m, **kw)[0], X)
+
+
+def test_topk_refuses_k_larger_than_the_dimension_as_torch():
+    with pytest.raises(RuntimeError):
+        torch.tensor(X).topk(5)
+    with pytest.raises(RuntimeError, match="out of range"):
+        cr.tensor(X).topk(5)
+
+
+# --- gather and scatter ---------------------------------------------------------------------------------------
+
+IDX = np.array([[0, 3], [2, 2], [1, 0]])
+
+
+def test_gather_function_and_method():
+    for lib_call in (lambda m: m.gather(1, _index(m, IDX)), lambda m: _lib(m).gather(m, 0, _index(m, IDX[:2] % 3))):
+        grads_match(lib_call, X)
+
+
+def _lib(m):
+    return cr if isinstance(m, cr.Tensor) else torch
+
+
+def _index(m, a):
+    return cr.tensor(a) if isinstance(m, cr.Tensor) else torch.tensor(a)
+
+
+@pytest.mark.parametrize("call", [lambda m, s: m.scatter(1, _index(m, IDX[:, :1]), s[:, :1]),
+                                  lambda m, s: _lib(m).scatter(m, 1, _index(m, IDX[:, :1]), 2.5),
+                                  lambda m, s: m.scatter(1, _index(m, IDX[:, :1]), value=-1.0),
+                                  lambda m, s: m.scatter_add(1, _index(m, IDX), s[:, :2])],
+                         ids=["src", "number", "value", "scatter_add"])
+def test_scatter_forms(call):
+    src = np.arange(12.0).reshape(3, 4)
+    x, t = both(X)
+    s, u = both(src)
+    out, ref = call(x, s), call(t, u)
+    same(out, ref)
+    out.sum().backward()
+    ref.sum().backward()
+    np.testing.assert_allclose(x.grad.data, t.grad.numpy())
+
+
+def test_scatter_reads_only_the_block_of_src_that_the_index_covers():
+    src = np.arange(12.0).reshape(3, 4)
+    index = cr.tensor([[1], [0]])
+    x, s = cr.tensor(X, requires_grad=True), cr.tensor(src, requires_grad=True)
+    same(cr.scatter(x, 0, index, s), torch.scatter(torch.tensor(X), 0, torch.tensor([[1], [0]]), torch.tensor(src)))
+    assert cr.gradcheck(lambda a, b: cr.scatter(a, 0, index, b), [x, s])
+    assert cr.gradcheck(lambda a, b: cr.scatter_add(a, 0, index, b), [x, s])
+
+
+@pytest.mark.parametrize("bad", [[[4, 0]], [[-1, 0]]], ids=["too-large", "negative"])
+def test_gather_refuses_indices_out_of_range_as_torch(bad):
+    with pytest.raises(RuntimeError):
+        torch.tensor(X).gather(1, torch.tensor(bad))
+    with pytest.raises(RuntimeError, match="out of range"):
+        cr.tensor(X).gather(1, cr.tensor(bad))
+    with pytest.raises(IndexError):
+        cr.tensor(X).scatter(1, cr.tensor(bad), 0.0)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import IndexRangeError, ShapeError
+from .elementwise import where
 from .registry import defop
 
 
@@ -114,3 +115,79 @@ def _sequence(tensors, name):
     if not tensors:
         raise ValueError(f"{name}: needs at least one tensor.")
     return tensors
+
+
+# --- gather and scatter along one axis (PyTorch's gather / scatter / scatter_add) -------------------------
+
+def along(index, axis, shape, name):
+    """The NumPy index that picks ``index[i][j]...`` along ``axis`` (PyTorch's gather/scatter addressing).
+
+    ``index`` has ``len(shape)`` dimensions, none larger than ``shape``'s except along ``axis``, and its
+    values are in ``[0, n)`` for the axis's size ``n`` (PyTorch refuses negative ones here).
+    """
+    index = np.asarray(index)
+    ndim = len(shape)
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"{name}: index must be an integer tensor, got dtype {index.dtype}.")
+    if index.ndim != ndim:
+        raise ShapeError(f"{name}: index has {index.ndim} dimensions but the tensor has {ndim}; "
+                         f"give the index the tensor's number of dimensions.")
+    axis %= max(ndim, 1)
+    if ndim == 0:
+        return ()
+    for d, (i, n) in enumerate(zip(index.shape, shape)):
+        if d != axis and i > n:
+            raise ShapeError(f"{name}: index of shape {index.shape} is larger than the tensor's {tuple(shape)} "
+                             f"in dimension {d}.")
+    n = shape[axis]
+    if index.size and (index.min() < 0 or index.max() >= n):
+        raise IndexRangeError(f"{name}: index {index.max() if index.max() >= n else index.min()} is out of "
+                              f"range for dimension {axis} of size {n}; indices must be in 0..{n - 1}.")
+    return tuple(index if d == axis else np.arange(k).reshape((-1,) + (1,) * (ndim - 1 - d))
+                 for d, k in enumerate(index.shape))
+
+
+def _leading(src, index):
+    """The part of ``src`` that ``index`` addresses (PyTorch reads only its leading block)."""
+    src = np.asarray(src)
+    if src.ndim == 0 or src.shape == np.shape(index):
+        return src
+    return src[tuple(slice(0, k) for k in np.shape(index))]
+
+
+def _src_grad(g, index, axis, src):
+    """The gradient of scatter's ``src``: the upstream values it was written to, zero outside the index's block."""
+    picked = gather(g, index=index, axis=axis)
+    return picked if src.shape == picked.shape else index_add(picked, index=tuple(slice(0, k) for k in index.shape),
+                                                               shape=src.shape)
+
+
+@defop("gather", vjps=(lambda g, ans, x, index, axis: scatter_add(np.zeros(x.shape, x.dtype), g, index=index,
+                                                                    axis=axis),))
+def gather(x, index, axis):
+    """``out[i][j] = x[index[i][j]][j]`` for ``axis=0`` (PyTorch's gather); backward adds into the picked places."""
+    x = np.asarray(x)
+    return x[along(index, axis, x.shape, "gather")]
+
+
+@defop("scatter_add", vjps=(lambda g, ans, x, src, index, axis: g,
+                            lambda g, ans, x, src, index, axis: _src_grad(g, index, axis, src)))
+def scatter_add(x, src, index, axis):
+    """A copy of x with ``src`` added at the places ``index`` names along ``axis`` (repeats accumulate)."""
+    out = np.array(x, dtype=np.result_type(x, src))
+    np.add.at(out, along(index, axis, out.shape, "scatter_add"), _leading(src, index))
+    return out
+
+
+def _scatter_grad_x(g, ans, x, src, index, axis):
+    hit = np.zeros(x.shape, dtype=bool)
+    hit[along(index, axis, x.shape, "scatter")] = True
+    return where(hit, 0, g)
+
+
+@defop("scatter", vjps=(_scatter_grad_x, lambda g, ans, x, src, index, axis: _src_grad(g, index, axis, src)))
+def scatter(x, src, index, axis):
+    """A copy of x with ``src`` written at the places ``index`` names along ``axis`` (PyTorch's scatter)."""
+    out = np.array(x, dtype=np.result_type(x, src))
+    out[along(index, axis, out.shape, "scatter")] = _leading(src, index)
+    return out
