@@ -18,7 +18,7 @@ if [[ $what == fashion || $what == all ]]; then
 fi
 if [[ $what == cifar-linear || $what == all ]]; then
   run chainrule train --dataset cifar10 --data-dir "$CIFAR_DIR" --model linear --optimizer momentum --lr 0.01 \
-      --reg 5e-3 --epochs 20 --batch-size 200 --schedule cosine --seed 0 --out "$OUT" --name cifar10-linear
+      --reg 2e-2 --epochs 20 --batch-size 200 --schedule cosine --seed 0 --out "$OUT" --name cifar10-linear
 fi
 if [[ $what == cifar-mlp || $what == all ]]; then
   run chainrule train --dataset cifar10 --data-dir "$CIFAR_DIR" --model mlp --hidden 2048 --optimizer nesterov \

@@ -326,7 +326,7 @@ RECIPES = {
     ("cifar10", "mlp"): dict(hidden=(2048,), optimizer="nesterov", momentum=0.9, lr=0.04, reg=1e-4,
                              epochs=50, batch_size=256, schedule="onecycle", warmup=2.0, augment=True,
                              crop_padding=2),
-    ("cifar10", "linear"): dict(optimizer="momentum", momentum=0.9, lr=0.01, reg=5e-3, epochs=20, batch_size=200,
+    ("cifar10", "linear"): dict(optimizer="momentum", momentum=0.9, lr=0.01, reg=2e-2, epochs=20, batch_size=200,
                                 schedule="cosine"),
     ("folder", "mlp"): dict(hidden=(512,), optimizer="nesterov", momentum=0.9, lr=0.02, reg=5e-4, epochs=30,
                             batch_size=128, schedule="cosine", warmup=1.0),

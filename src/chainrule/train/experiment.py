@@ -58,7 +58,14 @@ def build_model(cfg: TrainConfig, num_features: int, num_classes: int):
     from ..nn import MLP
     _random.manual_seed(cfg.seed)
     hidden = [] if cfg.model == "linear" else list(cfg.hidden)
-    return MLP(num_features, hidden, num_classes, activation=cfg.activation, dropout=cfg.dropout)
+    model = MLP(num_features, hidden, num_classes, activation=cfg.activation, dropout=cfg.dropout)
+    if cfg.model == "linear":
+        # the linear classifier starts at W = 0 (the loss is convex: no symmetry to break), so its weights
+        # are purely what training put there: one template per class, not random noise (lecture 1.2)
+        from ..nn import init
+        for p in model.parameters():
+            init.zeros_(p)
+    return model
 
 
 def build_optimizer(cfg: TrainConfig, model):

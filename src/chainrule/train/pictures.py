@@ -42,10 +42,22 @@ def write_pictures(exp, result) -> list:
                 title=exp.trainer.title)
     weights = _first_layer(model)
     if weights is not None and splits.image_shape is not None:
-        names = list(splits.classes) if weights.shape[0] == splits.num_classes and exp.config.model == "linear" else None
-        attempt("templates", "first-layer weights as images (lecture 1.2: templates)", plots.plot_templates,
-                weights, run / "templates.png", image_shape=tuple(splits.image_shape), class_names=names,
-                max_templates=100)
+        linear = exp.config.model == "linear"
+        names = list(splits.classes) if weights.shape[0] == splits.num_classes and linear else None
+        kept = _still_initial(exp, weights)
+        if linear:
+            title = f"{weights.shape[0]} templates, one per class (learned from W = 0; each tile min-max scaled)"
+        else:
+            title = f"{min(100, weights.shape[0])} of {weights.shape[0]} first-layer templates (each tile min-max scaled)"
+        caption = "first-layer weights as images (lecture 1.2: templates)"
+        if kept is not None and kept > 0.5:
+            title += (f"\nstill noise: their correlation with the random start is {kept:.3f}"
+                      f"\n(training moved them too little to form templates)")
+            caption += (f"; they still look like noise: their correlation with the random initial weights is "
+                        f"{kept:.3f} (1 = unchanged), training moved them too little to form templates "
+                        f"(chainrule lecture templates shows learned ones)")
+        attempt("templates", caption, plots.plot_templates, weights, run / "templates.png",
+                image_shape=tuple(splits.image_shape), class_names=names, max_templates=100, title=title)
     if splits.num_features == 2:
         from .metrics import predict_scores
         attempt("decision boundary", "decision regions on the training data", plots.plot_decision_boundary,
@@ -84,6 +96,27 @@ def write_pictures(exp, result) -> list:
 def _percent(acc) -> str:
     """``0.4061`` -> ``40.61%``, as the console prints it."""
     return "-" if acc is None else f"{acc:.2%}"
+
+
+def _still_initial(exp, weights):
+    """The correlation of the first layer's weights with their initial values (1: unchanged), or None.
+
+    The initial weights are rebuilt from the run's seed (the global random state is left as it was).
+    """
+    from .. import random as _random
+    from .experiment import build_model
+    if exp.config.model == "linear":
+        return None                                 # starts at W = 0: every bit of it is learned
+    state = _random.get_rng_state()
+    try:
+        start = _first_layer(build_model(exp.config, exp.splits.num_features, exp.splits.num_classes))
+    finally:
+        _random.set_rng_state(state)
+    if start is None or start.shape != weights.shape:
+        return None
+    a, b = np.asarray(weights, np.float64).ravel(), np.asarray(start, np.float64).ravel()
+    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b / norm) if norm else None
 
 
 def _first_layer(model):
