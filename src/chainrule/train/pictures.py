@@ -105,8 +105,8 @@ def _still_initial(exp, weights):
     """
     from .. import random as _random
     from .experiment import build_model
-    if exp.config.model == "linear":
-        return None                                 # starts at W = 0: every bit of it is learned
+    if exp.config.model == "linear" or exp.config.init_from:
+        return None                                 # starts at W = 0, or from trained weights
     state = _random.get_rng_state()
     try:
         start = _first_layer(build_model(exp.config, exp.splits.num_features, exp.splits.num_classes))
