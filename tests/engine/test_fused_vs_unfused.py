@@ -130,3 +130,47 @@ def test_second_derivatives_of_fused_and_composed_agree(name):
 
     for a, b_ in zip(second(fused_fn), second(composed_fn)):
         np.testing.assert_allclose(a, b_, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduce", ["sum", "mean", "none"])
+def test_a_tensor_times_itself_has_the_gradient_of_two_separate_factors(dtype, reduce):
+    """``x * x`` runs one VJP (2 x g); it must equal ``x * y`` with y a copy of x, summed, bit for bit."""
+    a = np.random.default_rng(0).standard_normal((5, 7)).astype(dtype)
+    g = np.random.default_rng(1).standard_normal((5, 7)).astype(dtype)
+
+    def finish(t):
+        return t.sum() if reduce == "sum" else t.mean() if reduce == "mean" else t
+
+    x = cr.tensor(a, requires_grad=True)
+    square = x * x
+    assert square.grad_fn.name == "mul" and len(square.grad_fn.inputs) == 1
+    out = finish(square)
+    out.backward(None if reduce != "none" else g)
+    x2, y2 = cr.tensor(a, requires_grad=True), cr.tensor(a, requires_grad=True)
+    ref = finish(x2 * y2)
+    ref.backward(None if reduce != "none" else g)
+    assert out.data.dtype == x.grad.dtype == dtype
+    np.testing.assert_array_equal(out.data, ref.data)
+    np.testing.assert_array_equal(x.grad.data, x2.grad.data + y2.grad.data)
+
+
+def test_a_tensor_times_itself_passes_gradcheck_and_second_derivatives():
+    x = cr.tensor(np.linspace(-2, 2, 6), dtype=np.float64, requires_grad=True)
+    assert cr.gradcheck(lambda t: (t * t).sum() * 0.5 + (t * t * t).mean(), (x,))
+    (g,) = cr.grad((x * x).sum(), x, create_graph=True)
+    (h,) = cr.grad((g * x).sum(), x)                  # d/dx sum(2 x * x) = 4 x
+    np.testing.assert_allclose(h.data, 4 * x.data, rtol=1e-14)
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+def test_reductions_hand_float32_gradients_back_in_float32(reduce, monkeypatch):
+    """No float64 detour: sum's VJP broadcasts the upstream gradient as it is (a float32 scalar stays float32)."""
+    from chainrule import autograd
+    converted = []
+    original = autograd._fix_grad
+    monkeypatch.setattr(autograd, "_fix_grad", lambda g, var, name: converted.append(g.dtype) or original(g, var, name))
+    w = cr.tensor(np.ones((3, 4), np.float32), requires_grad=True)
+    loss = 0.5 * 1e-3 * getattr(w * w, reduce)() + getattr(w, reduce)()
+    loss.backward()
+    assert np.float64 not in converted and w.grad.dtype == np.float32

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from . import special as _special
-from .registry import defop, raw
+from .registry import Op, defop, raw, scalar_of
 
 _SQRT_2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -35,8 +35,15 @@ add = defop("add", vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: g), gate="
 sub = defop("sub", vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g), gate="distributor",
             doc="x - y.")(np.subtract)
 
+def _square_grad(g, ans, x):
+    """d(x * x) = 2 x g: exactly the sum g x + g x of the two swap-multiplier VJPs, computed once."""
+    return x * (scalar_of(g) * 2)
+
+
 mul = defop("mul", vjps=(lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x), gate="swap multiplier",
-            doc="x * y: each input's gradient is the upstream gradient times the *other* input.")(np.multiply)
+            doc="x * y: each input's gradient is the upstream gradient times the *other* input.",
+            same=Op("mul", lambda x: np.multiply(x, x), vjps=(_square_grad,), gate="swap multiplier",
+                    doc="x * x with one tensor on both sides: one VJP, 2 x g."))(np.multiply)
 
 div = defop("div", vjps=(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * x / (y * y)),
             doc="x / y.")(np.true_divide)

@@ -21,7 +21,10 @@ def _count(shape, axis):
 
 
 def _sum_grad(g, ans, x, axis=None, keepdims=False):
-    return broadcast_to(expand_reduced(g, x.shape, axis, keepdims), x.shape)
+    g = expand_reduced(g, x.shape, axis, keepdims)
+    if isinstance(g, (np.ndarray, np.generic)):     # a read-only view, no copy; keeps g's dtype (a float32
+        return np.broadcast_to(g, x.shape)           # scalar through the op would become a weak Python float)
+    return broadcast_to(g, x.shape)
 
 
 @defop("sum", vjps=(_sum_grad,))
@@ -31,7 +34,7 @@ def sum(x, axis=None, keepdims=False):
 
 
 def _mean_grad(g, ans, x, axis=None, keepdims=False):
-    return _sum_grad(g, ans, x, axis, keepdims) * (1.0 / _count(x.shape, axis))
+    return _sum_grad(g * (1.0 / _count(x.shape, axis)), ans, x, axis, keepdims)  # scaled before it is broadcast
 
 
 @defop("mean", vjps=(_mean_grad,))

@@ -42,14 +42,17 @@ class Op:
     (then it is kept, and recomputed as a tensor for higher-order gradients); ``cached`` ops return
     ``(out, cache)`` from forward and their VJPs get ``cache=`` (``None`` when differentiating the backward).
     ``vjp_all(g, ans, needs, *inputs, **params)`` replaces ``vjps`` for ops with a variable number of inputs.
+    ``same`` is a one-input op that a two-input op becomes when one tensor is both inputs (``x * x``): one
+    node, one VJP and one gradient delivered, instead of two VJPs whose results are summed.
     """
 
     __slots__ = ("name", "forward", "vjps", "vjp_all", "gate", "uses_ans", "cached", "differentiable", "doc",
-                 "binary_vjps")
+                 "binary_vjps", "same")
 
-    def __init__(self, name, forward, vjps=(), vjp_all=None, gate=None, uses_ans=False, cached=False, doc=None):
+    def __init__(self, name, forward, vjps=(), vjp_all=None, gate=None, uses_ans=False, cached=False, doc=None,
+                 same=None):
         self.name, self.forward, self.vjps, self.vjp_all = name, forward, tuple(vjps), vjp_all
-        self.gate, self.uses_ans, self.cached = gate, uses_ans, cached
+        self.gate, self.uses_ans, self.cached, self.same = gate, uses_ans, cached, same
         self.differentiable = bool(self.vjps) or vjp_all is not None
         self.binary_vjps = len(self.vjps) == 2 and vjp_all is None and not cached  # backward's fast path
         self.doc = (doc or forward.__doc__ or "").strip()
@@ -83,6 +86,8 @@ class Op:
 
         A number beside a float tensor becomes a 0-d array of the tensor's dtype (:func:`_constant`).
         """
+        if x is y and self.same is not None and isinstance(x, _Tensor):
+            return self.same(x)
         x_is_t, y_is_t = isinstance(x, _Tensor), isinstance(y, _Tensor)
         if x_is_t:
             xa = x.data
@@ -233,6 +238,14 @@ def expand_reduced(g, shape, axis, keepdims):
     axes = (axis,) if isinstance(axis, (int, np.integer)) else (tuple(range(len(shape))) if axis is None else axis)
     axes = {a % len(shape) for a in axes}
     return g.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
+
+
+def scalar_of(g):
+    """A gradient that is one value broadcast (every stride 0, as a sum's VJP hands on) as a 0-d array, so a
+    VJP multiplies by a number instead of reading a broadcast array; any other gradient unchanged."""
+    if type(g) is np.ndarray and g.ndim and not any(g.strides):
+        return np.asarray(g[(0,) * g.ndim])
+    return g
 
 
 def float_mask(mask, dtype):
