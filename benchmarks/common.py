@@ -1,6 +1,7 @@
 """Shared helpers: interleaved timing with medians, and plain-text tables."""
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
 
@@ -53,3 +54,51 @@ def try_import_torch():
         return None
     torch.set_num_threads(1)
     return torch
+
+
+@contextlib.contextmanager
+def blas_threads(torch, n: int):
+    """Run the block with ``n`` BLAS threads for NumPy (threadpoolctl) and ``n`` threads for PyTorch."""
+    from threadpoolctl import threadpool_limits
+    before = torch.get_num_threads() if torch is not None else None
+    try:
+        with threadpool_limits(limits=n, user_api="blas"):
+            if torch is not None:
+                torch.set_num_threads(n)
+            yield
+    finally:
+        if torch is not None:
+            torch.set_num_threads(before)
+
+
+def blas_description(torch=None) -> str:
+    """Which BLAS each library uses, for the tables' captions (threadpoolctl sees NumPy's)."""
+    parts = []
+    try:
+        from threadpoolctl import threadpool_info
+        for info in threadpool_info():
+            if info.get("user_api") == "blas":
+                parts.append(f"NumPy: {info.get('internal_api')} {info.get('version')} "
+                             f"({info.get('architecture')})")
+                break
+    except ImportError:
+        parts.append("NumPy: BLAS unknown (pip install threadpoolctl)")
+    if torch is not None:
+        config = torch.__config__.show()
+        blas = config.split("BLAS_INFO=", 1)[1].split(",", 1)[0] if "BLAS_INFO=" in config else "?"
+        cpu = next((line.split(":", 1)[1].strip() for line in config.splitlines() if "CPU capability" in line), "?")
+        parts.append(f"PyTorch {torch.__version__.split('+')[0]}: {blas} ({cpu})")
+    return "; ".join(parts)
+
+
+def cpu_name() -> str:
+    """The CPU's model name (Linux's /proc/cpuinfo), else the platform's processor string."""
+    import platform
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"

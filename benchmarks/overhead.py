@@ -12,7 +12,7 @@ def _per_op(fn, repeats):
     return median_seconds(fn, repeats, warmup=1) / CHAIN * 1e6
 
 
-def run(quick: bool = False) -> str:
+def run(quick: bool = False, test: bool = False) -> str:
     import chainrule as cr
     repeats = 20 if quick else 100
     a = np.ones((4, 4), np.float32)
