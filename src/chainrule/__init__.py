@@ -12,10 +12,11 @@ from .errors import ChainruleError, ShapeError
 from .functions import (acos, asin, atan, atan2, ceil, cos, cosh, expm1, floor, isfinite, isinf, isnan,
                         log1p, log2, log10, logaddexp, pow, reciprocal, round, rsqrt, sin, sinh, square, tan,
                         trunc, atanh, prod, cumsum, norm, var_mean, sort, argsort, topk, gather, scatter,
-                        scatter_add)
+                        scatter_add, split, chunk, unbind, flip, roll, tile, movedim, unflatten, index_select,
+                        masked_fill, nonzero, where)
 from . import return_types  # noqa: F401
 from .gradcheck import GradcheckError, KinkWarning, gradcheck, jacobian, numerical_grad, rel_error
-from .ops.elementwise import (abs, clip, erf, exp, log, maximum, minimum, relu, sigmoid, sqrt, tanh, where)
+from .ops.elementwise import (abs, clip, erf, exp, log, maximum, minimum, relu, sigmoid, sqrt, tanh)
 from .ops.linalg import matmul
 from .ops.reduce import logsumexp, max, mean, min, softmax, log_softmax, sum, var
 from .ops.shape import cat as concatenate, stack_tensors as stack
@@ -41,7 +42,8 @@ __all__ = [
     "stack", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "atanh", "log1p", "expm1", "log2",
     "log10", "square", "rsqrt", "reciprocal", "floor", "ceil", "round", "trunc", "isnan", "isinf", "isfinite",
     "atan2", "logaddexp", "pow", "prod", "cumsum", "norm", "var_mean", "sort", "argsort", "topk", "gather",
-    "scatter", "scatter_add", "return_types", "data", "distributed", "nn", "viz", "optim", "save", "load",
+    "scatter", "scatter_add", "split", "chunk", "unbind", "flip", "roll", "tile", "movedim", "unflatten",
+    "index_select", "masked_fill", "nonzero", "return_types", "data", "distributed", "nn", "viz", "optim", "save", "load",
     "playground",
 ]
 

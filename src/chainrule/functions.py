@@ -9,14 +9,15 @@ from __future__ import annotations
 import numpy as np
 
 from . import return_types
-from .errors import ShapeError
+from .errors import AxisError, IndexRangeError, ShapeError
 from .ops import elementwise as _ew, reduce as _red, shape as _shp
 from .ops.registry import raw
 
 __all__ = ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "atanh", "log1p", "expm1", "log2",
            "log10", "square", "rsqrt", "reciprocal", "floor", "ceil", "round", "trunc", "isnan", "isinf",
            "isfinite", "atan2", "logaddexp", "pow", "prod", "cumsum", "norm", "var_mean", "sort", "argsort", "topk",
-           "gather", "scatter", "scatter_add"]
+           "gather", "scatter", "scatter_add", "split", "chunk", "unbind", "flip", "roll", "tile", "movedim",
+           "unflatten", "index_select", "masked_fill", "nonzero", "where"]
 
 sin, cos, tan, asin, acos, atan = _ew.sin, _ew.cos, _ew.tan, _ew.asin, _ew.acos, _ew.atan
 sinh, cosh, atanh = _ew.sinh, _ew.cosh, _ew.atanh
@@ -120,6 +121,164 @@ def scatter_add(input, dim: int, index, src):
     return _shp.scatter_add(input, src, index=raw(index), axis=dim)
 
 
+# --- pieces, reorderings, shapes ----------------------------------------------------------------------------
+
+def _axis_size(input, dim, name):
+    shape = np.shape(raw(input))
+    if not -len(shape) <= dim < len(shape):
+        raise AxisError(f"{name}: dim {dim} is out of range for a tensor with {len(shape)} dimensions.")
+    return dim % len(shape), shape[dim]
+
+
+def _pieces(input, dim, sizes):
+    """The slices of ``input`` along ``dim`` with the given sizes, each differentiable (views of one array)."""
+    out, start = [], 0
+    lead = (slice(None),) * dim
+    for n in sizes:
+        out.append(_shp.getitem(input, index=lead + (slice(start, start + n),)))
+        start += n
+    return tuple(out)
+
+
+def split(tensor, split_size_or_sections, dim: int = 0):
+    """Pieces of ``split_size_or_sections`` elements along ``dim`` (the last may be smaller), or of the listed
+    sizes, which must add up to the dimension's size."""
+    dim, n = _axis_size(tensor, dim, "split")
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        size = int(split_size_or_sections)
+        if size <= 0 and n:
+            raise ValueError(f"split: split_size must be positive, got {size}.")
+        sizes = [min(size, n - start) for start in range(0, n, size)] if n else [0]
+    else:
+        sizes = [int(k) for k in split_size_or_sections]
+        if any(k < 0 for k in sizes) or np.sum(sizes) != n:
+            raise ShapeError(f"split: sizes {sizes} must be non-negative and add up to {n}, the size of dim {dim}.")
+    return _pieces(tensor, dim, sizes)
+
+
+def chunk(input, chunks: int, dim: int = 0):
+    """At most ``chunks`` pieces of equal size ceil(n / chunks) along ``dim`` (the last may be smaller)."""
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}.")
+    _, n = _axis_size(input, dim, "chunk")
+    return split(input, max(-(-n // chunks), 1), dim)
+
+
+def unbind(input, dim: int = 0):
+    """The slices along ``dim``, that dimension removed."""
+    dim, n = _axis_size(input, dim, "unbind")
+    return tuple(_shp.getitem(input, index=(slice(None),) * dim + (i,)) for i in range(n))
+
+
+def flip(input, dims):
+    """Reverse the order of the elements along each of ``dims`` (a tuple or list, as PyTorch)."""
+    if isinstance(dims, (int, np.integer)):
+        raise TypeError("flip: dims must be a tuple or list of ints, e.g. flip(x, (0,)).")
+    ndim = np.ndim(raw(input))
+    index = [slice(None)] * ndim
+    for d in dims:
+        index[_axis_size(input, d, "flip")[0]] = slice(None, None, -1)
+    return _shp.getitem(input, index=tuple(index))
+
+
+def roll(input, shifts, dims=None):
+    """Shift the elements cyclically by ``shifts`` along ``dims`` (the flattened tensor when None)."""
+    return _shp.roll(input, shifts=_dims(shifts), dims=_dims(dims))
+
+
+def tile(input, dims):
+    """Repeat the whole tensor ``dims[i]`` times along each dimension (ones are prepended to the shorter one)."""
+    return _repeated(input, tuple(dims), "tile")
+
+
+def _repeated(input, reps, name):
+    """np.tile as reshape, broadcast and reshape: three ops whose gradients sum the copies back."""
+    shape = np.shape(raw(input))
+    if any(r < 0 for r in reps):
+        raise ValueError(f"{name}: repeats must be >= 0, got {reps}.")
+    n = max(len(reps), len(shape))
+    reps, shape = (1,) * (n - len(reps)) + reps, (1,) * (n - len(shape)) + shape
+    spread = _shp.reshape(input, shape=tuple(k for s in shape for k in (1, s)))
+    spread = _shp.broadcast_to(spread, shape=tuple(k for r, s in zip(reps, shape) for k in (r, s)))
+    return _shp.reshape(spread, shape=tuple(r * s for r, s in zip(reps, shape)))
+
+
+def movedim(input, source, destination):
+    """Move the dimensions ``source`` to the places ``destination`` (ints or sequences of ints)."""
+    ndim = np.ndim(raw(input))
+    src = [source] if isinstance(source, (int, np.integer)) else list(source)
+    dst = [destination] if isinstance(destination, (int, np.integer)) else list(destination)
+    if len(src) != len(dst):
+        raise ValueError(f"movedim: source {source} and destination {destination} have different lengths.")
+    src = [_axis_size(input, d, "movedim")[0] for d in src]
+    dst = [_axis_size(input, d, "movedim")[0] for d in dst]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ValueError(f"movedim: repeated dims in source {source} or destination {destination}.")
+    order = [d for d in range(ndim) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return _shp.transpose(input, axes=tuple(order))
+
+
+def unflatten(input, dim: int, sizes):
+    """Split dimension ``dim`` into ``sizes`` (one of which may be -1)."""
+    shape = np.shape(raw(input))
+    dim, n = _axis_size(input, dim, "unflatten")
+    sizes = tuple(int(k) for k in sizes)
+    known = int(np.prod([k for k in sizes if k != -1]))
+    if sizes.count(-1) > 1 or (-1 not in sizes and known != n) or (-1 in sizes and (known == 0 or n % known)):
+        raise ShapeError(f"unflatten: sizes {sizes} do not multiply to {n}, the size of dim {dim}.")
+    sizes = tuple(n // known if k == -1 else k for k in sizes)
+    return _shp.reshape(input, shape=shape[:dim] + sizes + shape[dim + 1:])
+
+
+# --- selection ------------------------------------------------------------------------------------------------
+
+def index_select(input, dim: int, index):
+    """The entries at the 1-D ``index`` along ``dim`` (repeats allowed; their gradients add up)."""
+    dim, n = _axis_size(input, dim, "index_select")
+    index = np.asarray(raw(index))
+    if index.dtype.kind not in "iu" or index.ndim > 1:
+        raise TypeError(f"index_select: index must be a 1-D integer tensor, got {index.ndim}-D of dtype "
+                        f"{index.dtype}.")
+    if index.size and (index.min() < 0 or index.max() >= n):
+        raise IndexRangeError(f"index_select: index {index.min() if index.min() < 0 else index.max()} is out of "
+                              f"range for dimension {dim} of size {n}.")
+    return _shp.getitem(input, index=(slice(None),) * dim + (index.reshape(-1),))
+
+
+def masked_fill(input, mask, value):
+    """``input`` with ``value`` (a number or a 0-d tensor, differentiable) where the boolean ``mask`` holds."""
+    m = np.asarray(raw(mask))
+    if m.dtype != np.bool_:
+        raise TypeError(f"masked_fill: the mask must be boolean, got dtype {m.dtype}; compare first (x > 0).")
+    dtype = raw(input).dtype
+    if np.ndim(raw(value)) != 0:
+        raise ShapeError(f"masked_fill: value must be a number or a 0-d tensor, got shape {np.shape(raw(value))}.")
+    if getattr(value, "dtype", dtype) != dtype:
+        value = value.astype(dtype)
+    return _ew.where(m, value, input)
+
+
+def nonzero(input, *, as_tuple: bool = False):
+    """The int64 coordinates of the nonzero elements: an (n, ndim) tensor, or one 1-D tensor per dimension."""
+    if not as_tuple:
+        return _shp.nonzero(input)
+    if np.ndim(raw(input)) == 0:
+        input = _shp.reshape(input, shape=(1,))        # a 0-d tensor counts as one element, as in PyTorch
+    coords = _shp.nonzero(input)
+    return tuple(_shp.getitem(coords, index=(slice(None), d)) for d in range(np.ndim(raw(input))))
+
+
+def where(condition, input=None, other=None):
+    """``input`` where ``condition`` holds, else ``other``; with the condition alone, ``nonzero(as_tuple=True)``."""
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where: give both input and other, or neither.")
+    return _ew.where(condition, input, other)
+
+
 def _unary_method(op):
     def method(self):
         return op(self)
@@ -181,3 +340,50 @@ class TensorMethods:
 
     def scatter_add(self, dim: int, index, src):
         return scatter_add(self, dim, index, src)
+
+    def split(self, split_size, dim: int = 0):
+        return split(self, split_size, dim)
+
+    def chunk(self, chunks: int, dim: int = 0):
+        return chunk(self, chunks, dim)
+
+    def unbind(self, dim: int = 0):
+        return unbind(self, dim)
+
+    def flip(self, *dims):
+        return flip(self, dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims)
+
+    def roll(self, shifts, dims=None):
+        return roll(self, shifts, dims)
+
+    def repeat(self, *sizes):
+        """The whole tensor repeated ``sizes[i]`` times along each dimension (``len(sizes) >= ndim``)."""
+        sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+        if len(sizes) < np.ndim(raw(self)):
+            raise ShapeError(f"repeat: {len(sizes)} repeats for a tensor with {np.ndim(raw(self))} dimensions; "
+                             f"give at least one per dimension.")
+        return _repeated(self, tuple(sizes), "repeat")
+
+    def tile(self, *dims):
+        return tile(self, dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims)
+
+    def movedim(self, source, destination):
+        return movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def unflatten(self, dim: int, sizes):
+        return unflatten(self, dim, sizes)
+
+    def index_select(self, dim: int, index):
+        return index_select(self, dim, index)
+
+    def masked_fill(self, mask, value):
+        return masked_fill(self, mask, value)
+
+    def nonzero(self, *, as_tuple: bool = False):
+        return nonzero(self, as_tuple=as_tuple)
+
+    def where(self, condition, other):
+        """``self`` where ``condition`` holds, else ``other``."""
+        return _ew.where(condition, self, other)

@@ -265,3 +265,139 @@ def test_gather_refuses_indices_out_of_range_as_torch(bad):
         cr.tensor(X).gather(1, cr.tensor(bad))
     with pytest.raises(IndexError):
         cr.tensor(X).scatter(1, cr.tensor(bad), 0.0)
+
+
+# --- pieces, reorderings, shapes -------------------------------------------------------------------------------
+
+B = np.arange(24.0).reshape(2, 3, 4) / 5 - 2
+
+
+def pieces_match(f, a):
+    """``f`` returns a tuple of tensors in both libraries: same pieces, and gradients of a weighted sum."""
+    x, t = both(a)
+    ours, theirs = f(x), f(t)
+    assert isinstance(ours, tuple) and len(ours) == len(theirs)
+    total, ref = 0, 0
+    for k, (o, r) in enumerate(zip(ours, theirs)):
+        same(o, r)
+        total = total + (o * (k + 1.0)).sum()
+        ref = ref + (r * (k + 1.0)).sum()
+    total.backward()
+    ref.backward()
+    np.testing.assert_allclose(x.grad.data, t.grad.numpy())
+
+
+@pytest.mark.parametrize("f", [lambda m: m.split(2), lambda m: m.split(3, dim=2), lambda m: m.split([1, 2], 1),
+                               lambda m: _lib(m).split(m, [3, 0, 1], -1), lambda m: m.chunk(2, 2),
+                               lambda m: _lib(m).chunk(m, 3, dim=2), lambda m: m.chunk(5, 1), lambda m: m.unbind(),
+                               lambda m: _lib(m).unbind(m, dim=-1)],
+                         ids=["split", "split-dim", "sections", "sections-empty", "chunk", "chunk-uneven",
+                              "chunk-more-than-size", "unbind", "unbind-last"])
+def test_pieces(f):
+    pieces_match(f, B)
+
+
+def test_split_refuses_sections_that_do_not_add_up_as_torch():
+    with pytest.raises(RuntimeError):
+        torch.tensor(B).split([1, 1], 1)
+    with pytest.raises(RuntimeError, match="add up"):
+        cr.tensor(B).split([1, 1], 1)
+
+
+@pytest.mark.parametrize("f", [lambda m: m.flip(0), lambda m: m.flip(0, 2), lambda m: _lib(m).flip(m, (-1,)),
+                               lambda m: _lib(m).flip(m, [1, 2]), lambda m: m.roll(1, 2),
+                               lambda m: _lib(m).roll(m, (1, -2), (0, 2)), lambda m: m.roll(7),
+                               lambda m: m.repeat(2, 1, 3), lambda m: m.repeat(2, 1, 1, 2),
+                               lambda m: m.tile((2,)), lambda m: _lib(m).tile(m, (2, 1, 1, 1)),
+                               lambda m: m.movedim(0, -1), lambda m: _lib(m).movedim(m, (0, 1), (2, 0)),
+                               lambda m: m.moveaxis(1, 0), lambda m: m.unflatten(2, (2, 2)),
+                               lambda m: _lib(m).unflatten(m, -2, (-1, 1))],
+                         ids=["flip", "flip-2", "flip-neg", "flip-list", "roll", "roll-2", "roll-flat", "repeat",
+                              "repeat-new-dim", "tile-short", "tile-long", "movedim", "movedim-2", "moveaxis",
+                              "unflatten", "unflatten-minus-one"])
+def test_reorderings(f):
+    grads_match(f, B)
+
+
+def test_flip_needs_a_sequence_of_dims_as_torch():
+    with pytest.raises(TypeError):
+        torch.flip(torch.tensor(B), 0)
+    with pytest.raises(TypeError, match="tuple or list"):
+        cr.flip(cr.tensor(B), 0)
+
+
+@pytest.mark.parametrize("pad, kw", [((1, 2), {}), ((1, 0, 0, 2), {"value": 1.5}), ((-1, 1, 2, -1), {}),
+                                     ((2, 1), {"mode": "reflect"}), ((1, 2, 2, 1), {"mode": "reflect"}),
+                                     ((3, 1, 0, 2), {"mode": "replicate"}), ((1, 3, 2, 0), {"mode": "circular"})],
+                         ids=["constant", "value", "crop", "reflect", "reflect-2d", "replicate", "circular"])
+def test_pad_modes(pad, kw):
+    import chainrule.nn.functional as F
+    import torch.nn.functional as TF
+    grads_match(lambda m: (F if isinstance(m, cr.Tensor) else TF).pad(m, pad, **kw), B)
+
+
+def test_pad_reflect_refuses_padding_not_smaller_than_the_size_as_torch():
+    import chainrule.nn.functional as F
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.pad(torch.tensor(B), (4, 0), mode="reflect")
+    with pytest.raises(RuntimeError, match="at most 3"):
+        F.pad(cr.tensor(B), (4, 0), mode="reflect")
+
+
+# --- selection ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("f", [lambda m: m.index_select(1, _index(m, [2, 0, 2])),
+                               lambda m: _lib(m).index_select(m, -1, _index(m, [3])),
+                               lambda m: m.index_select(0, _index(m, 1)),
+                               lambda m: m.masked_fill(m > 0, 0.5), lambda m: _lib(m).masked_fill(m, m < 0, -2),
+                               lambda m: _lib(m).where(m > 0, m, 0.0), lambda m: m.where(m < 1, -m)],
+                         ids=["index_select", "index_select-neg-dim", "index_select-0d", "masked_fill",
+                              "masked_fill-int-value", "where", "where-method"])
+def test_selection(f):
+    grads_match(f, B)
+
+
+def test_masked_fill_with_a_tensor_value_keeps_the_dtype_and_passes_its_gradient():
+    x, t = both(B)
+    v, u = both(np.array(3.0))
+    out, ref = x.float().masked_fill(x > 0, v), t.float().masked_fill(t > 0, u)
+    same(out, ref)
+    out.sum().backward()
+    ref.sum().backward()
+    np.testing.assert_allclose(v.grad.data, u.grad.numpy())
+
+
+def test_masked_fill_needs_a_boolean_mask():
+    with pytest.raises(TypeError, match="boolean"):
+        cr.tensor(B).masked_fill(cr.tensor(np.ones(B.shape, dtype=np.int64)), 0.0)
+
+
+@pytest.mark.parametrize("a", [np.array([[0.0, 1.5, 0.0], [-2.0, 0.0, 0.3]]), np.array(2.0), np.array(0.0),
+                               np.zeros((2, 0)), np.array([True, False, True])],
+                         ids=["2d", "0d", "0d-zero", "empty", "bool"])
+def test_nonzero_and_one_argument_where(a):
+    x, t = cr.tensor(a), torch.tensor(a)
+    out = x.nonzero()
+    same(out, t.nonzero())
+    assert out.dtype == np.int64 and not out.requires_grad
+    for ours, theirs in [(cr.nonzero(x, as_tuple=True), torch.nonzero(t, as_tuple=True)),
+                         (cr.where(x), torch.where(t))]:
+        assert isinstance(ours, tuple) and len(ours) == len(theirs)
+        for o, r in zip(ours, theirs):
+            same(o, r)
+
+
+@pytest.mark.parametrize("labels, kw", [([0, 2, 1], {}), ([[1], [0]], {"num_classes": 3}), ([4], {"num_classes": 6})])
+def test_one_hot_is_int64_as_torch(labels, kw):
+    import chainrule.nn.functional as F
+    out = F.one_hot(cr.tensor(labels), **kw)
+    same(out, torch.nn.functional.one_hot(torch.tensor(labels), **kw))
+    assert not out.requires_grad
+
+
+def test_one_hot_refuses_classes_out_of_range_as_torch():
+    import chainrule.nn.functional as F
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.one_hot(torch.tensor([0, 3]), 3)
+    with pytest.raises(RuntimeError, match="out of range"):
+        F.one_hot(cr.tensor([0, 3]), 3)

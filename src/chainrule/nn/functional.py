@@ -13,7 +13,7 @@ from ..tensor import Tensor
 
 __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh", "softplus", "softmax",
            "log_softmax", "linear", "cross_entropy", "nll_loss", "multi_margin_loss",
-           "binary_cross_entropy_with_logits", "binary_cross_entropy", "mse_loss", "l1_loss", "dropout"]
+           "binary_cross_entropy_with_logits", "binary_cross_entropy", "mse_loss", "l1_loss", "dropout", "pad", "one_hot"]
 
 
 def relu(x):
@@ -357,3 +357,46 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
     np.greater_equal(mask, p, out=mask)    # 1 with probability 1 - p (kept), else 0, in place
     mask *= 1.0 / (1.0 - p)
     return _ew.mul(input, mask)
+
+
+# --- padding and one-hot --------------------------------------------------------------------------------------
+
+def _source_positions(mode, n, before, after):
+    """For each padded position along a dimension of size ``n``, the input position it copies."""
+    positions = np.arange(-before, n + after)
+    if mode == "replicate":
+        return np.clip(positions, 0, n - 1)
+    if mode == "circular":
+        return positions % n
+    period = 2 * (n - 1)                              # reflect: mirror at the edges without repeating them
+    folded = positions % period if period else np.zeros_like(positions)
+    return np.where(folded < n, folded, period - folded)
+
+
+def pad(input, pad, mode: str = "constant", value=None):
+    """Pad (or, with negative sizes, crop) ``input``: ``pad`` holds (left, right) pairs starting from the last
+    dimension. ``mode`` 'constant' fills with ``value`` (0 by default); 'reflect', 'replicate' and 'circular'
+    copy input values, and their gradients add up where a value was copied more than once."""
+    pad = tuple(int(p) for p in pad)
+    if mode == "constant":
+        return _shp.constant_pad(input, pad=pad, value=0.0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}.")
+    if value:
+        raise ValueError(f"pad: value is only used with mode='constant', not {mode!r}.")
+    shape = _raw(input).shape
+    out = input
+    for d, (before, after) in enumerate(_shp.pad_widths(pad, shape)):
+        if not before and not after:
+            continue
+        n, limit = shape[d], shape[d] - (mode == "reflect")
+        if before < 0 or after < 0 or max(before, after) > limit or n == 0:
+            raise ShapeError(f"pad: {mode} padding ({before}, {after}) of dimension {d} must be >= 0 and at most "
+                             f"{limit} for its size {n}.")
+        out = _shp.getitem(out, index=(slice(None),) * d + (_source_positions(mode, n, before, after),))
+    return out
+
+
+def one_hot(tensor, num_classes: int = -1):
+    """int64 one-hot rows: a new last dimension of ``num_classes`` (max + 1 by default), 1 at each class."""
+    return _shp.one_hot(tensor, num_classes=num_classes)

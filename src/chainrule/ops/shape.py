@@ -191,3 +191,66 @@ def scatter(x, src, index, axis):
     out = np.array(x, dtype=np.result_type(x, src))
     out[along(index, axis, out.shape, "scatter")] = _leading(src, index)
     return out
+
+
+# --- rolls and pads -----------------------------------------------------------------------------------------
+
+def _negated(shifts):
+    return tuple(-s for s in shifts) if isinstance(shifts, (tuple, list)) else -shifts
+
+
+@defop("roll", vjps=(lambda g, ans, x, shifts, dims=None: roll(g, shifts=_negated(shifts), dims=dims),))
+def roll(x, shifts, dims=None):
+    """Shift the values along ``dims`` cyclically (over the flattened tensor when ``dims`` is None)."""
+    return np.roll(x, shifts, axis=dims)
+
+
+def pad_widths(pad, shape, name="pad"):
+    """PyTorch's ``pad`` (left, right pairs from the last dimension backwards) as one ``(before, after)`` pair
+    per dimension."""
+    if len(pad) % 2 or len(pad) > 2 * len(shape):
+        raise ShapeError(f"{name}: pad must hold an even number of sizes, at most two per dimension "
+                         f"({2 * len(shape)} for shape {tuple(shape)}), got {len(pad)}.")
+    widths = [(0, 0)] * len(shape)
+    for i in range(len(pad) // 2):
+        d = len(shape) - 1 - i
+        widths[d] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+        if shape[d] + widths[d][0] + widths[d][1] < 0:
+            raise ShapeError(f"{name}: padding {widths[d]} leaves a negative size in dimension {d} of "
+                             f"shape {tuple(shape)}.")
+    return widths
+
+
+def _pad_grad(g, ans, x, pad, value=0.0):
+    return constant_pad(g, pad=tuple(-p for p in pad))
+
+
+@defop("pad", vjps=(_pad_grad,))
+def constant_pad(x, pad, value=0.0):
+    """``value`` added around x (negative sizes crop); backward crops the gradient back (pad with -sizes)."""
+    widths = pad_widths(pad, x.shape)
+    crop = tuple(slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(widths, x.shape))
+    return np.pad(x[crop], [(max(lo, 0), max(hi, 0)) for lo, hi in widths], constant_values=value)
+
+
+# --- integer outputs, not differentiable ---------------------------------------------------------------------
+
+@defop("one_hot")
+def one_hot(x, num_classes=-1):
+    """int64 indicators: ``out[..., c] = 1`` where ``x == c`` (PyTorch's ``F.one_hot``)."""
+    if x.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: the classes must be an integer tensor, got dtype {x.dtype}.")
+    if num_classes == -1:
+        if x.size == 0:
+            raise ValueError("one_hot: cannot infer num_classes from an empty tensor; pass num_classes.")
+        num_classes = int(x.max()) + 1
+    if x.size and (x.min() < 0 or x.max() >= num_classes):
+        raise IndexRangeError(f"one_hot: class {x.min() if x.min() < 0 else x.max()} is out of range for "
+                              f"{num_classes} classes (classes must be in 0..{num_classes - 1}).")
+    return (x[..., None] == np.arange(num_classes)).astype(np.int64)
+
+
+@defop("nonzero")
+def nonzero(x):
+    """The int64 coordinates of the nonzero elements, one row per element in row-major order."""
+    return np.argwhere(x).astype(np.int64, copy=False)
