@@ -13,7 +13,8 @@ from ..tensor import Tensor
 
 __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh", "softplus", "softmax",
            "log_softmax", "linear", "cross_entropy", "nll_loss", "multi_margin_loss",
-           "binary_cross_entropy_with_logits", "binary_cross_entropy", "mse_loss", "l1_loss", "dropout", "pad", "one_hot"]
+           "binary_cross_entropy_with_logits", "binary_cross_entropy", "mse_loss", "l1_loss", "dropout", "pad",
+           "one_hot"]
 
 
 def relu(x):
