@@ -13,7 +13,7 @@ from .functions import (acos, asin, atan, atan2, ceil, cos, cosh, expm1, floor, 
                         log1p, log2, log10, logaddexp, pow, reciprocal, round, rsqrt, sin, sinh, square, tan,
                         trunc, atanh, prod, cumsum, norm, var_mean, sort, argsort, topk, gather, scatter,
                         scatter_add, split, chunk, unbind, flip, roll, tile, movedim, unflatten, index_select,
-                        masked_fill, nonzero, where)
+                        masked_fill, nonzero, where, einsum, outer, tril, triu, diag)
 from . import return_types  # noqa: F401
 from .gradcheck import GradcheckError, KinkWarning, gradcheck, jacobian, numerical_grad, rel_error
 from .ops.elementwise import (abs, clip, erf, exp, log, maximum, minimum, relu, sigmoid, sqrt, tanh)
@@ -21,8 +21,8 @@ from .ops.linalg import matmul
 from .ops.reduce import logsumexp, max, mean, min, softmax, log_softmax, sum, var
 from .ops.shape import cat as concatenate, stack_tensors as stack
 from .random import manual_seed
-from .tensor import (Tensor, arange, full, get_default_dtype, ones, ones_like, rand, randn, set_default_dtype,
-                     tensor, zeros, zeros_like)
+from .tensor import (Tensor, arange, eye, from_numpy, full, full_like, get_default_dtype, linspace, ones, ones_like,
+                     rand, randn, set_default_dtype, tensor, zeros, zeros_like)
 from . import data, distributed, nn  # noqa: E402,F401
 from . import viz  # noqa: E402,F401  (matplotlib and graphviz load only when used)
 from . import optim  # noqa: E402,F401
@@ -43,7 +43,8 @@ __all__ = [
     "log10", "square", "rsqrt", "reciprocal", "floor", "ceil", "round", "trunc", "isnan", "isinf", "isfinite",
     "atan2", "logaddexp", "pow", "prod", "cumsum", "norm", "var_mean", "sort", "argsort", "topk", "gather",
     "scatter", "scatter_add", "split", "chunk", "unbind", "flip", "roll", "tile", "movedim", "unflatten",
-    "index_select", "masked_fill", "nonzero", "return_types", "data", "distributed", "nn", "viz", "optim", "save", "load",
+    "index_select", "masked_fill", "nonzero", "einsum", "outer", "tril", "triu", "diag", "eye", "linspace",
+    "full_like", "from_numpy", "return_types", "data", "distributed", "nn", "viz", "optim", "save", "load",
     "playground",
 ]
 

@@ -10,14 +10,14 @@ import numpy as np
 
 from . import return_types
 from .errors import AxisError, IndexRangeError, ShapeError
-from .ops import elementwise as _ew, reduce as _red, shape as _shp
+from .ops import elementwise as _ew, linalg as _linalg, reduce as _red, shape as _shp
 from .ops.registry import raw
 
 __all__ = ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "atanh", "log1p", "expm1", "log2",
            "log10", "square", "rsqrt", "reciprocal", "floor", "ceil", "round", "trunc", "isnan", "isinf",
            "isfinite", "atan2", "logaddexp", "pow", "prod", "cumsum", "norm", "var_mean", "sort", "argsort", "topk",
            "gather", "scatter", "scatter_add", "split", "chunk", "unbind", "flip", "roll", "tile", "movedim",
-           "unflatten", "index_select", "masked_fill", "nonzero", "where"]
+           "unflatten", "index_select", "masked_fill", "nonzero", "where", "einsum", "outer", "tril", "triu", "diag"]
 
 sin, cos, tan, asin, acos, atan = _ew.sin, _ew.cos, _ew.tan, _ew.asin, _ew.acos, _ew.atan
 sinh, cosh, atanh = _ew.sinh, _ew.cosh, _ew.atanh
@@ -279,6 +279,41 @@ def where(condition, input=None, other=None):
     return _ew.where(condition, input, other)
 
 
+# --- products, triangles, diagonals ---------------------------------------------------------------------------
+
+def einsum(equation: str, *operands):
+    """Sums of products by subscripts: ``einsum('ij,jk->ik', a, b)`` is ``a @ b``; ``...`` broadcasts, and
+    without ``->`` the output is the letters used once, in alphabetical order. One op; its gradient for each
+    operand is another einsum."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    explicit = _linalg.explicit_equation(equation, [np.shape(raw(x)) for x in operands])
+    return _linalg.einsum(*operands, equation=explicit)
+
+
+def outer(input, vec2):
+    """The outer product of two 1-D tensors: ``out[i, j] = input[i] * vec2[j]``."""
+    if np.ndim(raw(input)) != 1 or np.ndim(raw(vec2)) != 1:
+        raise ShapeError(f"outer: needs two 1-D tensors, got shapes {np.shape(raw(input))} and "
+                         f"{np.shape(raw(vec2))}.")
+    return _ew.mul(_shp.reshape(input, shape=(-1, 1)), vec2)
+
+
+def tril(input, diagonal: int = 0):
+    """The lower triangle (on and below ``diagonal``) of the last two dimensions, zeros above."""
+    return _linalg.tril(input, diagonal=diagonal)
+
+
+def triu(input, diagonal: int = 0):
+    """The upper triangle (on and above ``diagonal``) of the last two dimensions, zeros below."""
+    return _linalg.triu(input, diagonal=diagonal)
+
+
+def diag(input, diagonal: int = 0):
+    """A 1-D tensor placed on the ``diagonal``-th diagonal of a square matrix, or a matrix's diagonal."""
+    return _linalg.diag(input, diagonal=diagonal)
+
+
 def _unary_method(op):
     def method(self):
         return op(self)
@@ -383,6 +418,18 @@ class TensorMethods:
 
     def nonzero(self, *, as_tuple: bool = False):
         return nonzero(self, as_tuple=as_tuple)
+
+    def outer(self, vec2):
+        return outer(self, vec2)
+
+    def tril(self, diagonal: int = 0):
+        return tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0):
+        return triu(self, diagonal)
+
+    def diag(self, diagonal: int = 0):
+        return diag(self, diagonal)
 
     def where(self, condition, other):
         """``self`` where ``condition`` holds, else ``other``."""

@@ -15,7 +15,7 @@ from .ops import elementwise as _ew, fused as _fused, linalg as _linalg, reduce 
 from .ops import registry as _registry
 
 __all__ = ["Tensor", "tensor", "set_default_dtype", "get_default_dtype", "zeros", "ones", "randn", "rand",
-           "arange", "zeros_like", "ones_like", "full"]
+           "arange", "zeros_like", "ones_like", "full", "eye", "linspace", "full_like", "from_numpy"]
 
 _default_dtype = np.dtype(np.float32)
 
@@ -575,6 +575,37 @@ def rand(*shape, dtype=None, requires_grad=False) -> Tensor:
 
 def arange(*args, dtype=None) -> Tensor:
     return Tensor(np.arange(*args, dtype=dtype))
+
+
+def eye(n, m=None, *, dtype=None, requires_grad=False) -> Tensor:
+    """The n x m identity matrix (square by default), in the default dtype unless ``dtype`` is given."""
+    for k in (n,) if m is None else (n, m):
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
+            raise ValueError(f"eye: sizes must be integers >= 0, got {k!r}.")
+    return Tensor(np.eye(n, m, dtype=np.dtype(dtype) if dtype else _default_dtype), requires_grad=requires_grad)
+
+
+def linspace(start, end, steps, *, dtype=None, requires_grad=False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"linspace: steps must be an integer >= 0, got {steps!r}.")
+    values = np.linspace(float(start), float(end), steps)
+    return Tensor(values.astype(np.dtype(dtype) if dtype else _default_dtype), requires_grad=requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, requires_grad=False) -> Tensor:
+    """A tensor of ``input``'s shape (and dtype, unless ``dtype`` is given) filled with ``fill_value``."""
+    return Tensor(np.full_like(np.asarray(input), fill_value, dtype=dtype), requires_grad=requires_grad)
+
+
+def from_numpy(ndarray) -> Tensor:
+    """A tensor that shares ``ndarray``'s memory and dtype (no copy), as ``torch.from_numpy``."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy: expected a NumPy array, got {type(ndarray).__name__}; "
+                        f"use cr.tensor(data) for other data.")
+    if ndarray.dtype.kind not in "biufc":
+        raise TypeError(f"from_numpy: the array's dtype {ndarray.dtype} is not numeric.")
+    return Tensor(ndarray)
 
 
 # The methods above reach every op by name through this namespace.

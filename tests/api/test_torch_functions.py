@@ -401,3 +401,91 @@ def test_one_hot_refuses_classes_out_of_range_as_torch():
         torch.nn.functional.one_hot(torch.tensor([0, 3]), 3)
     with pytest.raises(RuntimeError, match="out of range"):
         F.one_hot(cr.tensor([0, 3]), 3)
+
+
+# --- einsum, products, triangles, diagonals -----------------------------------------------------------------
+
+R = np.random.default_rng(3)
+
+
+@pytest.mark.parametrize("equation, shapes", [
+    ("ij,jk", [(3, 4), (4, 2)]), ("ij,jk->ki", [(3, 4), (4, 2)]), ("ii", [(3, 3)]), ("ii->i", [(3, 3)]),
+    ("ba", [(2, 3)]), ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]), ("...ij,...jk", [(2, 1, 3, 4), (5, 4, 2)]),
+    ("i...->...", [(3, 2, 2)]), ("i,j", [(3,), (4,)]), ("ij,ij->", [(1, 3), (4, 3)]), ("a b, b c -> a c", [(2, 3), (3, 2)]),
+    ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]), ("iij->j", [(3, 3, 2)]),
+], ids=lambda v: str(v).replace(" ", ""))
+def test_einsum_matches_torch(equation, shapes):
+    arrays = [R.standard_normal(s) for s in shapes]
+    ours = [cr.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out, ref = cr.einsum(equation, *ours), torch.einsum(equation, *theirs)
+    same(out, ref)
+    w = R.standard_normal(ref.shape)
+    (out * cr.tensor(w)).sum().backward()
+    (ref * torch.tensor(w)).sum().backward()
+    for o, t in zip(ours, theirs):
+        np.testing.assert_allclose(o.grad.data, t.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_einsum_takes_a_list_of_operands_and_refuses_a_wrong_count():
+    a, b = R.standard_normal((2, 3)), R.standard_normal((3, 4))
+    same(cr.einsum("ij,jk", [cr.tensor(a), cr.tensor(b)]), torch.einsum("ij,jk", [torch.tensor(a), torch.tensor(b)]))
+    with pytest.raises(ValueError, match="2 operands"):
+        cr.einsum("ij,jk", cr.tensor(a))
+
+
+@pytest.mark.parametrize("f", [lambda m: m[0].outer(m[1]), lambda m: _lib(m).outer(m[0], m[2, :2]),
+                               lambda m: m.tril(), lambda m: m.triu(1), lambda m: _lib(m).tril(m, -1),
+                               lambda m: _lib(m).triu(m, diagonal=2), lambda m: m.diag(), lambda m: m.diag(1),
+                               lambda m: _lib(m).diag(m, -1), lambda m: m[0].diag(), lambda m: _lib(m).diag(m[1], -2)],
+                         ids=["outer", "outer-fn", "tril", "triu1", "tril-1", "triu2", "diag", "diag1", "diag-1",
+                              "diag-1d", "diag-1d-neg"])
+def test_products_triangles_diagonals(f):
+    grads_match(f, X)
+
+
+def test_tril_refuses_a_vector_as_torch():
+    with pytest.raises(RuntimeError):
+        torch.tensor([1.0, 2.0]).tril()
+    with pytest.raises(RuntimeError, match="at least 2"):
+        cr.tensor([1.0, 2.0]).tril()
+
+
+# --- creation -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("make", [lambda lib: lib.eye(3), lambda lib: lib.eye(2, 4), lambda lib: lib.eye(3, dtype=lib.float64),
+                                  lambda lib: lib.linspace(0, 1, 5), lambda lib: lib.linspace(-2.0, 3.0, steps=7),
+                                  lambda lib: lib.linspace(1, 1, 1), lambda lib: lib.linspace(0, 10, 11, dtype=lib.float64),
+                                  lambda lib: lib.full_like(lib.tensor([[1, 2]]), 7),
+                                  lambda lib: lib.full_like(lib.tensor([1.5, 2.0]), 0.25),
+                                  lambda lib: lib.full_like(lib.tensor([1, 2]), 2.0, dtype=lib.float32),
+                                  lambda lib: lib.zeros_like(lib.tensor([[1, 2]])),
+                                  lambda lib: lib.zeros_like(lib.tensor([1.5]), dtype=lib.float64)],
+                         ids=["eye", "eye-nm", "eye-dtype", "linspace", "linspace-steps", "linspace-1", "linspace-f64",
+                              "full_like-int", "full_like-float", "full_like-dtype", "zeros_like", "zeros_like-dtype"])
+def test_creation_functions(make):
+    if not hasattr(cr, "float64"):
+        pytest.skip("cr.float64 is not defined yet")
+    out, ref = make(cr), make(torch)
+    assert out.dtype == ref.numpy().dtype
+    np.testing.assert_allclose(out.data, ref.numpy(), rtol=1e-6)
+
+
+def test_creation_functions_with_numpy_dtypes():
+    assert cr.eye(2).dtype == np.float32 and cr.eye(2, dtype=np.float64).dtype == np.float64
+    same(cr.linspace(0, 1, 5), torch.linspace(0, 1, 5))
+    same(cr.full_like(cr.tensor([1, 2]), 7), torch.full_like(torch.tensor([1, 2]), 7))
+    x = cr.eye(3, requires_grad=True)
+    assert x.requires_grad and x.is_leaf
+
+
+def test_from_numpy_shares_memory_and_dtype():
+    a = np.arange(6, dtype=np.int32).reshape(2, 3)
+    x = cr.from_numpy(a)
+    assert x.dtype == np.int32 and x.shape == (2, 3)
+    a[0, 0] = 42
+    assert x[0, 0].item() == 42
+    with pytest.raises(TypeError):
+        torch.from_numpy([1, 2])
+    with pytest.raises(TypeError, match="NumPy array"):
+        cr.from_numpy([1, 2])
