@@ -16,9 +16,10 @@ def test_benchmarks_run_in_test_mode():
     assert res.returncode == 0, res.stderr
     out = res.stdout
     for title in ("interleaved, 1 thread", "each alone, 1 thread", "each alone, 2 threads",
-                  "Natural spelling vs fused op", "Activations and losses"):
+                  "Natural spelling vs fused op", "Activations and losses", "Playground: 2-8-8-2 net"):
         assert title in out
     for name in ("lecture-style", "MLP + l2_penalty", "PyTorch-style", "matmuls alone (floor)",
-                 "(W * W).sum() vs l2_penalty", "gelu (exact, erf)", "multi_margin_loss"):
+                 "(W * W).sum() vs l2_penalty", "gelu (exact, erf)", "multi_margin_loss",
+                 "while playing (the app's loop)"):
         assert name in out
     assert "not installed" not in out or "torch" not in sys.modules
