@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from . import random as _random
+from ._bounded import MAX_JSON_DEPTH, TooDeep, check_structure, json_loads
 from ._version import __version__
 from ._files import atomic_write
 from .errors import CheckpointError
@@ -38,6 +39,7 @@ __all__ = ["save", "load", "save_checkpoint", "load_checkpoint", "read_metadata"
 FORMAT_VERSION = 1
 _META_KEY = "chainrule"
 _MAX_HEADER = 100_000_000          # safetensors' own limit on the JSON header
+_MAX_NDIM = 64                     # NumPy's
 _DTYPE_SIZES = {"F64": 8, "F32": 4, "F16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U64": 8, "U32": 4, "U16": 2,
                 "U8": 1, "BOOL": 1}
 
@@ -135,7 +137,10 @@ def _unpack(obj, tensors, where="checkpoint"):
 
 def _json_dumps(doc, what):
     try:
+        check_structure(doc, MAX_JSON_DEPTH)
         return json.dumps(doc, allow_nan=False, separators=(",", ":"))
+    except TooDeep as e:
+        raise CheckpointError(f"{what} is {e}, more than a checkpoint may hold; flatten it.") from None
     except (TypeError, ValueError) as e:
         raise CheckpointError(f"{what} is not JSON-serialisable ({e}); use numbers, strings, lists and "
                               f"dicts.") from None
@@ -239,6 +244,23 @@ def _is_count(x):
     return isinstance(x, int) and not isinstance(x, bool) and x >= 0
 
 
+def _short(obj, limit: int = 200) -> str:
+    text = repr(obj)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _nbytes(shape, itemsize, limit):
+    """Bytes of an array of ``shape``, or None once it passes ``limit`` (no huge products: linear time)."""
+    n = itemsize
+    if 0 in shape:
+        return 0
+    for d in shape:
+        n *= d
+        if n > limit:
+            return None
+    return n
+
+
 def _read_header(f, path):
     """Validate the header of the open file ``f``; return (entries, metadata, header_bytes, data_size)."""
     size = os.fstat(f.fileno()).st_size
@@ -258,9 +280,12 @@ def _read_header(f, path):
         text = raw.decode("utf-8")
         if not text.startswith("{"):
             raise ValueError("the header does not start with '{'")
-        header = json.loads(text, object_pairs_hook=_no_duplicates)
+        header = json_loads(text, object_pairs_hook=_no_duplicates)
     except CheckpointError as e:
         raise CheckpointError(f"{path}: {e}") from None
+    except TooDeep as e:
+        raise CheckpointError(f"{path}: the header is {e} (at most {MAX_JSON_DEPTH}); the file is corrupt or "
+                              f"crafted, get it again from its source.") from None
     except (UnicodeDecodeError, ValueError) as e:
         raise CheckpointError(f"{path}: the header is not valid JSON ({e}); the file is corrupt or not a "
                               f"safetensors file.") from None
@@ -281,13 +306,17 @@ def _read_header(f, path):
         if dtype not in _DTYPE_SIZES:
             raise CheckpointError(f"{where}: dtype {dtype!r} is not supported (NumPy dtypes only: "
                                   f"{', '.join(_DTYPE_SIZES)}).")
-        if not isinstance(shape, list) or not all(_is_count(d) for d in shape):
-            raise CheckpointError(f"{where}: the shape {shape!r} is not a list of non-negative integers.")
+        if not isinstance(shape, list) or len(shape) > _MAX_NDIM or not all(_is_count(d) for d in shape):
+            raise CheckpointError(f"{where}: the shape {_short(shape)} is not a list of non-negative integers "
+                                  f"(at most {_MAX_NDIM} of them).")
         if (not isinstance(offsets, list) or len(offsets) != 2 or not all(_is_count(o) for o in offsets)
                 or offsets[0] > offsets[1]):
             raise CheckpointError(f"{where}: data_offsets {offsets!r} must be [begin, end] with 0 <= begin <= end.")
-        nbytes = math.prod(shape) * _DTYPE_SIZES[dtype]
         begin, end = offsets
+        nbytes = _nbytes(shape, _DTYPE_SIZES[dtype], max(end - begin, data_size))
+        if nbytes is None:
+            raise CheckpointError(f"{where}: shape {_short(shape)} of {dtype} needs more bytes than its offsets "
+                                  f"span ({end - begin}) and the file holds; the header is corrupt.")
         if end - begin != nbytes:
             raise CheckpointError(f"{where}: shape {shape} of {dtype} needs {nbytes} bytes but its offsets span "
                                   f"{end - begin}.")
@@ -343,7 +372,7 @@ def _parse_doc(metadata, path):
     if _META_KEY not in metadata:
         return None
     try:
-        doc = json.loads(metadata[_META_KEY])
+        doc = json_loads(metadata[_META_KEY])
     except ValueError as e:
         raise CheckpointError(f"{path}: the chainrule metadata is not valid JSON ({e}).") from None
     if not isinstance(doc, dict) or doc.get("kind") not in ("model", "state_dict", "checkpoint"):
@@ -394,6 +423,9 @@ def _build(architecture, tensors, path):
     _register_builtins()
     if not isinstance(architecture, dict) or "class" not in architecture or "config" not in architecture:
         raise CheckpointError(f"{path}: the stored architecture is malformed.")
+    if not isinstance(architecture["class"], str):
+        raise CheckpointError(f"{path}: the stored architecture's class is {_short(architecture['class'])}, not a "
+                              f"class name; the header is corrupt.")
     cls = _ARCHITECTURES.get(architecture["class"])
     if cls is None:
         raise CheckpointError(f"{path}: architecture {architecture['class']!r} is not known here; register it with "
@@ -413,7 +445,7 @@ def _build(architecture, tensors, path):
             return cls.from_config(config, dtype=dtype)
         return cls(**config, dtype=dtype)
     except (TypeError, ValueError) as e:
-        raise CheckpointError(f"{path}: cannot rebuild {architecture['class']} from {config}: {e}") from None
+        raise CheckpointError(f"{path}: cannot rebuild {architecture['class']} from {_short(config)}: {e}") from None
     finally:
         _random.set_rng_state(state)
 

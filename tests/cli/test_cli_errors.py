@@ -122,6 +122,44 @@ def test_predict_refuses_postscript_fifos_and_devices(cli, tmp_path, image_folde
         assert name in err and f"is {kind}, not a regular file" in err, err
 
 
+def _set(path, *keys_value):
+    *keys, value = keys_value
+
+    def edit(doc):
+        d = doc["extra"]["run"]
+        for k in keys[:-1]:
+            d = d[k]
+        if value is KeyError:
+            del d[keys[-1]]
+        else:
+            d[keys[-1]] = value
+    return edit
+
+
+@pytest.mark.parametrize("keys_value", [
+    ("image_shape", [20000, 20000, 3]), ("image_shape", "big"), ("image_shape", [8, 8.5, 3]),
+    ("classes", [1, 2]), ("classes", ["a"] * 7), ("preprocessor", "x"), ("preprocessor", "mode", KeyError),
+    ("preprocessor", "sample_shape", [1000, 1000, 3]), ("config", 3), ("config", "seed", "x"),
+    ("dataset", ["folder:x"])], ids=lambda kv: "-".join(map(str, kv))[:40])
+def test_crafted_run_information_is_refused_by_predict_and_eval(cli, tmp_path, image_folder, keys_value):
+    """Run information in a checkpoint is checked against the model before predict allocates anything."""
+    import shutil
+
+    from crafted import edit_doc
+    from memcap import run_capped
+    r = cli("train", "--dataset", f"folder:{image_folder}", "--hidden", "8", "--epochs", "1", "--name", "img",
+            "--progress", "none", "--no-plots")
+    assert r.code == 0, r
+    bad = tmp_path / "bad.safetensors"
+    shutil.copy(tmp_path / "runs/img/best.safetensors", bad)
+    edit_doc(bad, _set(bad, *keys_value))
+    out = run_capped(_predict_in_child, str(bad), str(image_folder / "test/red/000.png"), memory=256 << 20)
+    assert out.status == "returned", out
+    code, err = out.value
+    assert code == 2 and err.count("\n") == 1 and "run information is malformed" in err, err
+    assert_one_line_error(cli("eval", str(bad)), "run information is malformed")
+
+
 def test_real_console_script_prints_one_line(tmp_path):
     """The same through a real process: what a user sees in a terminal."""
     r = run_subprocess(tmp_path, "train", "--optimizer", "lbfgs")

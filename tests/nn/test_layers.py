@@ -260,8 +260,10 @@ def test_mlp_bad_configs():
         nn.MLP(4, [3], 2, activation="sigmoidd")
     with pytest.raises(ConfigError):
         nn.MLP(4, [0], 2)
-    with pytest.raises(ConfigError):
+    with pytest.raises(TypeError):                 # as torch.nn.Linear("a", 2)
         nn.MLP(4, ["a"], 2)
+    with pytest.raises(TypeError, match="must be an integer"):   # 1e9 from a JSON file: not a width
+        nn.MLP(4, [1e9], 2)
     with pytest.raises(ConfigError):
         nn.MLP(4, [3], 2, dropout=1.0)
     assert nn.MLP(4, 3, 2).hidden == [3]

@@ -1,8 +1,10 @@
 """Reading tar archives safely: members are read straight from the archive, never extracted blindly.
 
 Every member is checked before anything is read: a path that is absolute or climbs out with ``..``,
-and any member that is not a plain file or folder (symlink, hard link, device, FIFO), makes the whole
-archive refused with `UnsafeFileError`.
+and any member that is not a plain file or folder (symlink, hard link, device, FIFO, sparse file), makes
+the whole archive refused with `UnsafeFileError`. A member larger than the reader allows is refused from
+its header, before it is read, and an archive must end with its end-of-archive block: one cut short (or
+with garbage where a header should be) is a `DataError`, never a smaller data set.
 """
 from __future__ import annotations
 
@@ -45,6 +47,11 @@ def check_member(member: tarfile.TarInfo, archive) -> str:
             f"{archive}: member {name!r} would be written outside the target folder; refusing the archive, "
             "use one without '..' in member paths."
         )
+    if member.issparse():
+        raise UnsafeFileError(
+            f"{archive}: member {name!r} is a sparse file (its size, {member.size:,} bytes, is mostly holes); "
+            "refusing the archive, which may only hold plain files and folders."
+        )
     if not (member.isreg() or member.isdir()):
         raise UnsafeFileError(
             f"{archive}: member {name!r} is {_kind(member)}; refusing the archive, which may only hold "
@@ -59,23 +66,46 @@ def _open(path):
     except FileNotFoundError:
         raise DataError(f"{path}: no such archive; check the path.") from None
     except (tarfile.TarError, OSError, EOFError, zlib.error) as e:
-        raise DataError(f"{path}: not a readable tar archive ({e}); download it again.") from None
+        why = "; ".join(line.strip("- ") for line in str(e).splitlines() if line.strip())
+        raise DataError(f"{path}: not a readable tar archive ({why}); download it again.") from None
 
 
-def iter_tar_files(path, wanted=None):
+def _members(tf, path):
+    """The members of open archive ``tf`` in order, then a check that the archive ends properly.
+
+    `tarfile` stops without a word at a header that is cut short, missing or corrupt; a complete
+    archive has a zero block (its end-of-archive marker) exactly there.
+    """
+    yield from tf
+    tf.fileobj.seek(tf.offset)
+    if tf.fileobj.read(tarfile.BLOCKSIZE) != bytes(tarfile.BLOCKSIZE):
+        raise DataError(f"{path}: the tar archive is truncated or corrupt after {len(tf.members)} members (no "
+                        f"end-of-archive block at byte {tf.offset}); download it again.")
+
+
+def _check_size(member, rel, path, max_size, what):
+    if max_size is not None and member.size > max_size:
+        raise DataError(f"{path}: member {rel!r} declares {member.size:,} bytes, more than the {max_size:,} bytes "
+                        f"{what} can hold; the archive is corrupt or not this data set, download it again.")
+
+
+def iter_tar_files(path, wanted=None, max_size=None, what="a file"):
     """Yield ``(relative_path, bytes)`` for each plain-file member of the tar at ``path`` (any compression).
 
     Members are read in archive order in one pass; ``wanted(relative_path) -> bool`` chooses which
-    file contents to read (the others are still checked, then skipped). Raises `UnsafeFileError` on the
-    first unsafe member and `DataError` if the archive is corrupt or truncated.
+    file contents to read (the others are still checked, then skipped). A wanted member larger than
+    ``max_size`` bytes (``what`` says what it should be, for the message) is refused before it is read.
+    Raises `UnsafeFileError` on the first unsafe member and `DataError` if the archive is corrupt or
+    truncated (after the members before the damage were yielded).
     """
     path = Path(path)
     with _open(path) as tf:
         try:
-            for member in tf:
+            for member in _members(tf, path):
                 rel = check_member(member, path)
                 if not member.isreg() or not rel or (wanted is not None and not wanted(rel)):
                     continue
+                _check_size(member, rel, path, max_size, what)
                 f = tf.extractfile(member)
                 data = f.read()
                 if len(data) != member.size:
@@ -85,14 +115,18 @@ def iter_tar_files(path, wanted=None):
             raise DataError(f"{path}: the tar archive is corrupt or truncated ({e}); download it again.") from None
 
 
+def _all_members(tf, path) -> list:
+    try:
+        return list(_members(tf, path))
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as e:
+        raise DataError(f"{path}: the tar archive is corrupt or truncated ({e}); download it again.") from None
+
+
 def list_tar(path) -> list:
     """Relative paths of all plain files in the tar at ``path``, after checking every member."""
     path = Path(path)
     with _open(path) as tf:
-        try:
-            members = tf.getmembers()
-        except (tarfile.TarError, OSError, EOFError, zlib.error) as e:
-            raise DataError(f"{path}: the tar archive is corrupt or truncated ({e}); download it again.") from None
+        members = _all_members(tf, path)
     rels = [check_member(m, path) for m in members]
     return [rel for m, rel in zip(members, rels) if m.isreg() and rel]
 
@@ -107,10 +141,7 @@ def safe_extract(path, dest) -> list:
     dest.mkdir(parents=True, exist_ok=True)
     root = dest.resolve()
     with _open(path) as tf:
-        try:
-            members = tf.getmembers()
-        except (tarfile.TarError, OSError, EOFError, zlib.error) as e:
-            raise DataError(f"{path}: the tar archive is corrupt or truncated ({e}); download it again.") from None
+        members = _all_members(tf, path)
         rels = [check_member(m, path) for m in members]          # refuse before writing anything
         written = []
         try:

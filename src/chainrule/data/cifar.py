@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import read_regular
 from ..errors import DataError
 from .archive import iter_tar_files
 from .dataset import RawData
@@ -19,6 +20,8 @@ CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog
 TRAIN_BATCHES = [f"data_batch_{i}" for i in range(1, 6)]
 TEST_BATCH = "test_batch"
 RECORD_BYTES = 1 + 32 * 32 * 3          # binary layout: one label byte, then 3072 pixel bytes
+MAX_CLASS_NAME = 100                    # characters
+MAX_BATCH_BYTES = 64 << 20              # an official batch file is 31 MB (10,000 images)
 
 
 def _planes_to_nhwc(flat: np.ndarray) -> np.ndarray:
@@ -42,26 +45,33 @@ def read_python_batch(data: bytes, name: str):
     if not isinstance(X, np.ndarray) or X.dtype != np.uint8 or X.ndim != 2 or X.shape[1] != 3072:
         got = f"{X.dtype} array of shape {X.shape}" if isinstance(X, np.ndarray) else type(X).__name__
         raise DataError(f"{name}: 'data' should be a uint8 array of shape (N, 3072) but is a {got}; get a fresh copy.")
-    try:
-        y = np.asarray(labels)
-        ok = y.ndim == 1 and y.shape[0] == X.shape[0] and np.issubdtype(y.dtype, np.integer)
-    except Exception:                                   # noqa: BLE001 - ragged or odd label lists
-        ok = False
-    if not ok:
-        raise DataError(f"{name}: 'labels' should be {X.shape[0]} integers, one per image; get a fresh copy.")
-    y = y.astype(np.int64)
+    y = _labels(labels, X.shape[0], name)
     if y.size and (y.min() < 0 or y.max() > 9):
         raise DataError(f"{name}: labels outside 0..9; the file is not a CIFAR-10 batch, get a fresh copy.")
     return _planes_to_nhwc(X), y
+
+
+def _labels(labels, n: int, name: str) -> np.ndarray:
+    """``labels`` as int64 (n,) if it is a flat list (or 1-D integer array) of n small ints, else DataError."""
+    if isinstance(labels, np.ndarray):
+        ok = labels.ndim == 1 and labels.dtype.kind in "iu"
+    else:
+        ok = isinstance(labels, (list, tuple)) and all(type(v) is int and -128 <= v < 128 for v in labels)
+    if not ok or len(labels) != n:
+        raise DataError(f"{name}: 'labels' should be a flat list of {n} small integers, one per image; "
+                        "get a fresh copy.")
+    return np.asarray(labels, dtype=np.int64) if len(labels) else np.zeros(0, np.int64)
 
 
 def read_python_meta(data: bytes, name: str) -> list:
     """Class names from ``batches.meta`` (falls back to the official list if the file lacks them)."""
     meta = safe_loads(data, name)
     names = _get(meta, "label_names") if isinstance(meta, dict) else None
-    if not isinstance(names, list) or len(names) != 10:
-        raise DataError(f"{name}: 'label_names' should be a list of 10 class names; get a fresh copy.")
-    return [n.decode("latin1") if isinstance(n, bytes) else str(n) for n in names]
+    if not isinstance(names, list) or len(names) != 10 or not all(
+            isinstance(n, (str, bytes)) and 0 < len(n) <= MAX_CLASS_NAME for n in names):
+        raise DataError(f"{name}: 'label_names' should be a list of 10 class names of at most {MAX_CLASS_NAME} "
+                        "characters; get a fresh copy.")
+    return [n.decode("latin1") if isinstance(n, bytes) else n for n in names]
 
 
 def read_binary_batch(data: bytes, name: str):
@@ -81,11 +91,20 @@ def read_binary_batch(data: bytes, name: str):
 def _read_files(path: Path, wanted: list) -> dict:
     """Bytes of each basename in ``wanted``, from folder ``path`` or from the tar archive ``path``."""
     if path.is_dir():
-        return {n: (path / n).read_bytes() for n in wanted if (path / n).is_file()}
+        return {n: _read_batch(path / n) for n in wanted if (path / n).is_file()}
     found = {}
-    for rel, data in iter_tar_files(path, wanted=lambda rel: rel.rsplit("/", 1)[-1] in wanted):
+    for rel, data in iter_tar_files(path, wanted=lambda rel: rel.rsplit("/", 1)[-1] in wanted,
+                                    max_size=MAX_BATCH_BYTES, what="a CIFAR-10 batch"):
         found.setdefault(rel.rsplit("/", 1)[-1], (rel, data))
     return {n: data for n, (rel, data) in found.items()}
+
+
+def _read_batch(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_BATCH_BYTES:
+        raise DataError(f"{path}: {size:,} bytes is more than the {MAX_BATCH_BYTES:,} bytes a CIFAR-10 batch can "
+                        "hold; the file is corrupt or not CIFAR-10, download it again.")
+    return read_regular(path, "CIFAR-10 batch file")
 
 
 def _assemble(path, files, reader, names, meta_classes, layout):
@@ -118,7 +137,7 @@ def load_cifar10_binary(path) -> RawData:
     classes = None
     if "batches.meta.txt" in files:
         lines = [ln.strip() for ln in files["batches.meta.txt"].decode("latin1").splitlines() if ln.strip()]
-        classes = lines if len(lines) == 10 else None
+        classes = lines if len(lines) == 10 and all(len(n) <= MAX_CLASS_NAME for n in lines) else None
     return _assemble(path, files, read_binary_batch, names, classes, "binary")
 
 

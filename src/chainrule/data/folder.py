@@ -19,7 +19,7 @@ from ..errors import DataError
 from .archive import iter_tar_files
 from .cifar import CIFAR10_CLASSES
 from .dataset import RawData
-from .images import IMAGE_EXTENSIONS, decode_images
+from .images import IMAGE_EXTENSIONS, MAX_IMAGE_BYTES, decode_images
 
 SPLIT_ALIASES = {"train": "train", "training": "train", "val": "val", "valid": "val", "validation": "val",
                  "test": "test", "testing": "test"}
@@ -134,24 +134,25 @@ def load_image_folder(path, mode: str = "RGB", image_size=None, workers=None, na
         rels = [rel for split in ("train", "val", "test") for rel, _ in plan.get(split, [])]
         images = decode_images(_read_files(path, rels), mode=mode, size=image_size, workers=workers)
     elif path.is_file():
-        try:
-            is_tar = tarfile.is_tarfile(path)
+        try:                              # a cut-short .tar is still a tar: say so, not "neither"
+            is_tar = tarfile.is_tarfile(path) or path.name.lower().endswith(TAR_SUFFIXES)
         except OSError:
             is_tar = False
         if not is_tar:
             raise DataError(f"{path}: neither a folder nor a tar archive; pass a folder with train/ and test/ "
                             "or a .tar of one.")
-        names = []
+        names, read_whole = [], []
 
         def stream():                     # decode in archive order while the tar is still being read
-            for rel, data in iter_tar_files(path, wanted=_in_layout):
+            for rel, data in iter_tar_files(path, wanted=_in_layout, max_size=MAX_IMAGE_BYTES, what="an image file"):
                 names.append(rel)
                 yield f"{path}/{rel}", data
+            read_whole.append(True)
 
         try:
             images = decode_images(stream(), mode=mode, size=image_size, workers=workers)
         except DataError:
-            if not names:
+            if read_whole and not names:
                 plan_folder(names, path)          # raises the clearer "no images in the layout" error
             raise
         prefix, plan, classes = plan_folder(names, path)

@@ -3,12 +3,16 @@
 An IDX file is: two zero bytes, a type code (0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32,
 0x0D float32, 0x0E float64), the number of dimensions, each dimension as a big-endian uint32, then
 the values, big-endian, row-major. A file whose length differs from what its header declares is a
-`DataError` naming it: never a silently short array.
+`DataError` naming it: never a silently short array. Memory follows what the header declares, which
+must fit the file (its exact size raw; at most 1032 times its size gzipped, DEFLATE's limit; 16 GiB in
+any case), and decompression stops one byte past the declared data, so a gzip bomb behind a small
+header costs nothing.
 """
 from __future__ import annotations
 
 import gzip
 import io
+import os
 import zlib
 from pathlib import Path
 
@@ -21,6 +25,7 @@ IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.int16, 0x0C: np.int32, 0x0D
 MAX_DIMS = 8
 _READ_CHUNK = 1 << 24
 MAX_IDX_BYTES = 1 << 34     # 16 GiB: a header declaring more is corrupt, not data
+MAX_GZIP_RATIO = 1032       # DEFLATE's largest expansion: a gzip file cannot hold more than this times its size
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -38,7 +43,7 @@ def _read_exact(f, n: int, name: str, what: str) -> bytearray:
     return buf
 
 
-def _parse(f, name: str, real_size=None) -> np.ndarray:
+def _parse(f, name: str, real_size=None, compressed_size=None) -> np.ndarray:
     head = _read_exact(f, 4, name, "header")
     if head[0] != 0 or head[1] != 0:
         raise DataError(f"{name}: not an IDX file (its first two bytes are not zero); check the file name "
@@ -53,6 +58,12 @@ def _parse(f, name: str, real_size=None) -> np.ndarray:
     dtype = np.dtype(IDX_TYPES[code]).newbyteorder(">")
     nbytes = int(np.prod(dims, dtype=object)) * dtype.itemsize
     header = 4 + 4 * ndim
+    if int(np.prod([d for d in dims if d], dtype=object)) * dtype.itemsize > MAX_IDX_BYTES:
+        raise DataError(f"{name}: the header declares shape {tuple(dims)}, larger than any IDX data set even where "
+                        "it is empty; the file is corrupt, download it again.")
+    if compressed_size is not None and nbytes > MAX_GZIP_RATIO * compressed_size:
+        raise DataError(f"{name}: the header declares {nbytes:,} bytes of data, more than {compressed_size:,} "
+                        "bytes of gzip can hold; the file is truncated or corrupt, download it again.")
     if real_size is not None and header + nbytes != real_size:
         raise DataError(
             f"{name}: the header declares shape {tuple(dims)} ({header + nbytes} bytes) but the file has {real_size} bytes; "
@@ -71,9 +82,9 @@ def _parse(f, name: str, real_size=None) -> np.ndarray:
     return arr if dtype.itemsize == 1 else arr.astype(dtype.newbyteorder("="))
 
 
-def _parse_any(f, name, real_size):
+def _parse_any(f, name, real_size, compressed_size=None):
     try:
-        return _parse(f, name, real_size)
+        return _parse(f, name, real_size, compressed_size)
     except (gzip.BadGzipFile, EOFError, zlib.error) as e:
         raise DataError(f"{name}: corrupt or truncated gzip data ({e}); download the file again.") from None
 
@@ -83,7 +94,7 @@ def parse_idx(data: bytes, name: str = "<idx bytes>") -> np.ndarray:
     data = bytes(data)
     if data[:2] == GZIP_MAGIC:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
-            return _parse_any(f, name, None)
+            return _parse_any(f, name, None, len(data))
     return _parse_any(io.BytesIO(data), name, len(data))
 
 
@@ -95,7 +106,7 @@ def read_idx(path) -> np.ndarray:
             if raw.read(2) == GZIP_MAGIC:
                 raw.seek(0)
                 with gzip.GzipFile(fileobj=raw) as f:
-                    return _parse_any(f, str(path), None)
+                    return _parse_any(f, str(path), None, os.fstat(raw.fileno()).st_size)
             raw.seek(0)
             return _parse_any(raw, str(path), path.stat().st_size)
     except FileNotFoundError:

@@ -19,6 +19,7 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".ppm", ".pgm", ".w
 #: PostScript/EPS (handed to Ghostscript) or any other plugin.
 RASTER_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "PPM", "WEBP")
 MAX_PIXELS = 1 << 26     # 67 million pixels (8192 x 8192): checked before decoding, bounds memory per image
+MAX_IMAGE_BYTES = 4 * MAX_PIXELS + (1 << 20)   # an uncompressed RGBA bitmap that large, plus metadata: 257 MiB
 _CHUNK = 1024            # images per task sent to a worker; fewer images are decoded here
 
 

@@ -13,7 +13,11 @@ import pickletools
 
 import numpy as np
 
+from .._bounded import TooDeep, check_structure
 from ..errors import DataError, UnsafeFileError
+
+MAX_DEPTH = 8             # a CIFAR-10 batch is a dict of lists: 2 levels
+MAX_ITEMS = 1 << 20       # values, counting a shared reference each time it appears (a batch holds ~20,000)
 
 
 class _Refusal(Exception):
@@ -142,11 +146,17 @@ def safe_loads(data: bytes, name: str = "<pickle>", encoding: str = "bytes"):
     """Unpickle ``data`` with `RestrictedUnpickler`; any failure is a `DataError` naming ``name``.
 
     ``encoding="bytes"`` reads Python 2 pickles (the official CIFAR-10 batches) with byte-string keys.
+    What it builds may nest `MAX_DEPTH` levels and hold `MAX_ITEMS` values written out as a tree (shared
+    references cost nothing in a pickle but expand in whatever walks the result), no reference cycles.
     """
     data = bytes(data)
     _prescan(data, name)
     try:
-        return RestrictedUnpickler(io.BytesIO(data), name=name, encoding=encoding).load()
+        obj = RestrictedUnpickler(io.BytesIO(data), name=name, encoding=encoding).load()
+        check_structure(obj, MAX_DEPTH, MAX_ITEMS)
+        return obj
+    except TooDeep as e:
+        raise DataError(f"{name}: the pickle {e}, more than a data file holds; get a fresh copy of the file.") from None
     except UnsafeFileError:
         raise
     except _Refusal as e:

@@ -48,6 +48,7 @@ def _cifar_tar():
 def _cifar_subset(n_train, n_test, rng):
     """``n_train`` / ``n_test`` images of CIFAR-10 (JPEG copy), balanced over classes, decoded from the tar."""
     from ..data import CIFAR10_CLASSES, CIFAR10_JPEG_NAME, Preprocessor, decode_images, iter_tar_files
+    from ..data.images import MAX_IMAGE_BYTES
     tar = _cifar_tar()
     if tar is None:
         raise DataError("neither Fashion-MNIST nor CIFAR-10 (JPEG copy) was found; install Fashion-MNIST "
@@ -63,7 +64,7 @@ def _cifar_subset(n_train, n_test, rng):
         return bool(m) and m.group(2) in keep[m.group(1)] and int(m.group(3)) in keep[m.group(1)][m.group(2)]
 
     items = []
-    for rel, data in iter_tar_files(tar, wanted):
+    for rel, data in iter_tar_files(tar, wanted, max_size=MAX_IMAGE_BYTES, what="an image file"):
         m = pattern.search(rel)
         chosen[m.group(1)].append(len(items))
         items.append((rel, data, m.group(1), CIFAR10_CLASSES.index(m.group(2))))

@@ -36,7 +36,9 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
         super().__init__()
         for name, n in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+                raise TypeError(f"Linear: {name} must be an integer, got {n!r}.")
+            if n < 1:
                 raise ConfigError(f"Linear: {name} must be a positive integer, got {n!r}.")
         self.in_features = int(in_features)
         self.out_features = int(out_features)

@@ -29,14 +29,18 @@ class MLP(Sequential):
     def __init__(self, in_features: int, hidden, out_features: int, activation="relu",
                  dropout: float = 0.0, bias: bool = True, dtype=None):
         for name, n in (("in_features", in_features), ("out_features", out_features)):
-            if not _is_size(n):
+            if not _is_int(n):
+                raise TypeError(f"MLP: {name} must be an integer, got {n!r}.")
+            if n < 1:
                 raise ConfigError(f"MLP: {name} must be a positive integer, got {n!r}.")
-        if _is_size(hidden) or (isinstance(hidden, (int, np.integer)) and not isinstance(hidden, bool)):
+        if _is_int(hidden):
             hidden = [hidden]
         if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
             raise ConfigError(f"MLP: hidden must be a list of layer sizes, got {hidden!r}.")
         hidden = list(hidden)
-        if not all(_is_size(h) for h in hidden):
+        if not all(_is_int(h) for h in hidden):
+            raise TypeError(f"MLP: every hidden size must be an integer (as in torch.nn.Linear), got {hidden}.")
+        if not all(h >= 1 for h in hidden):
             raise ConfigError(f"MLP: every hidden size must be a positive integer, got {hidden}.")
         hidden = [int(h) for h in hidden]
         in_features, out_features = int(in_features), int(out_features)
@@ -99,11 +103,9 @@ class MLP(Sequential):
         return w, b
 
 
-def _is_size(n) -> bool:
-    """A layer width: a positive integer (an integral float such as 100.0 from a JSON file counts)."""
-    if isinstance(n, bool) or not isinstance(n, (int, float, np.integer, np.floating)):
-        return False
-    return n >= 1 and float(n).is_integer()
+def _is_int(n) -> bool:
+    """A layer width's type: an integer, not a bool or a float (PyTorch refuses floats with a TypeError)."""
+    return isinstance(n, (int, np.integer)) and not isinstance(n, bool)
 
 
 def _canonical(activation):

@@ -32,8 +32,8 @@ class Loaded:
 
 
 def load_trained(target, kind: str = "best") -> Loaded:
-    """The model in run folder ``target`` (its ``kind`` checkpoint) or in checkpoint file ``target``."""
-    from ..data import Preprocessor
+    """The model in run folder ``target`` (its ``kind`` checkpoint) or in checkpoint file ``target``; its run
+    information is checked against the model (image shape, classes, preprocessing) as strictly as the weights."""
     from ..io import load_checkpoint, read_metadata
     path = find_checkpoint(target, kind)
     meta = read_metadata(path)
@@ -45,14 +45,63 @@ def load_trained(target, kind: str = "best") -> Loaded:
     if not isinstance(info, dict):
         raise CheckpointError(f"{path} was not written by chainrule train (it has no run information); pass a "
                               f"run folder or one of its .safetensors checkpoints.")
-    pre = None
-    if info.get("preprocessor") is not None:
-        state = dict(info["preprocessor"])
-        for k in ("mean", "std"):
-            if state.get(k) is not None:
-                state[k] = np.asarray(state[k])
-        pre = Preprocessor().load_state_dict(state)
-    return Loaded(got["model"], info, pre, path)
+    model = got["model"]
+    try:
+        pre = _preprocessor(info.get("preprocessor"), model)
+        _check_info(info, model, pre)
+    except (TypeError, ValueError, KeyError, IndexError, OverflowError) as e:
+        raise CheckpointError(f"{path}: the run information is malformed ({str(e).rstrip('.')}); use a checkpoint "
+                              f"written by chainrule train.") from None
+    return Loaded(model, info, pre, path)
+
+
+def _preprocessor(state, model):
+    from ..data import Preprocessor
+    if state is None:
+        return None
+    if not isinstance(state, dict):
+        raise TypeError(f"preprocessor is a {type(state).__name__}, not a dict")
+    state = dict(state)
+    for k in ("mean", "std"):
+        if state.get(k) is not None:
+            state[k] = np.asarray(state[k], dtype=np.float32)
+    shape = state.get("sample_shape")
+    if shape is not None and _size(shape, "preprocessor sample_shape") != model.in_features:
+        raise ValueError(f"preprocessor sample_shape {shape} does not give the model's {model.in_features} inputs")
+    pre = Preprocessor().load_state_dict(state)
+    for k in ("mean", "std"):
+        a = getattr(pre, k)
+        if a is not None and a.size not in (1, model.in_features) and (not shape or a.size != shape[-1]):
+            raise ValueError(f"preprocessor {k} has {a.size} values for {model.in_features} inputs")
+    return pre
+
+
+def _size(shape, what) -> int:
+    """The number of values of ``shape``, a short list of positive ints."""
+    if not isinstance(shape, (list, tuple)) or not 1 <= len(shape) <= 8 or not all(
+            isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape):
+        raise ValueError(f"{what} {str(shape)[:80]} is not a list of positive integers")
+    return int(np.prod(shape, dtype=object))
+
+
+def _check_info(info, model, pre):
+    """The run information must fit the model: image_shape its inputs, classes its outputs, config a dict."""
+    shape = info.get("image_shape")
+    if shape:
+        if _size(shape, "image_shape") != model.in_features or len(shape) != 3:
+            raise ValueError(f"image_shape {str(shape)[:80]} does not give the model's {model.in_features} inputs")
+    classes = info.get("classes")
+    if classes is not None and (not isinstance(classes, list) or len(classes) != model.out_features or
+                                not all(isinstance(c, str) and len(c) <= 100 for c in classes)):
+        raise ValueError(f"classes should be {model.out_features} short names")
+    cfg = info.get("config") or {}
+    if not isinstance(cfg, dict):
+        raise TypeError("config is not a dict")
+    for key, types in (("dataset", str), ("data_dir", str), ("seed", int), ("val_size", (int, float))):
+        for where in (info, cfg):
+            value = where.get(key)
+            if value is not None and (not isinstance(value, types) or isinstance(value, bool)):
+                raise TypeError(f"{key} is {str(value)[:80]!r}")
 
 
 def load_raw_split(loaded: Loaded, dataset: str | None, split: str, data_dir=None):
@@ -63,7 +112,7 @@ def load_raw_split(loaded: Loaded, dataset: str | None, split: str, data_dir=Non
     same = name == (loaded.info.get("dataset") or cfg.get("dataset"))
     data_dir = data_dir if data_dir is not None else (cfg.get("data_dir") if same else None)
     splits = load_dataset(name, data_dir=data_dir, val_size=cfg.get("val_size") if same else None,
-                          seed=int(cfg.get("seed", 0)), normalize="none", flatten=False)
+                          seed=cfg.get("seed", 0), normalize="none", flatten=False)
     ds = getattr(splits, split)
     X = ds.X
     if loaded.preprocessor is not None and loaded.preprocessor.fitted:
