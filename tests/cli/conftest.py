@@ -13,6 +13,8 @@ def cli(capsys, monkeypatch, tmp_path):
     """``cli("train", "--epochs", "2")`` runs ``chainrule`` in-process in ``tmp_path``; returns a Result."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CHAINRULE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("CHAINRULE_DATA", raising=False)
+    monkeypatch.setattr("chainrule.data.registry.SHARED_DATA_DIRS", ())        # no data but the test's own
 
     def run(*argv):
         capsys.readouterr()

@@ -43,7 +43,7 @@ def test_missing_data_says_where_and_how(tmp_path, monkeypatch):
         crd.load_dataset("fashion-mnist", data_dir=tmp_path / "nowhere")
     msg = str(e.value)
     assert str(tmp_path / "nowhere") in msg and str(tmp_path / "nosys") in msg
-    assert "apt-get install dataset-fashion-mnist" in msg and "fetch('fashion-mnist')" in msg and "--data-dir" in msg
+    assert "apt-get install dataset-fashion-mnist" in msg and "fetch('fashion-mnist')" in msg and "data_dir=" in msg
     with pytest.raises(DataError, match=r"cifar10 not found: looked in .*nowhere.*cifar-10-python\.tar\.gz.*fetch"):
         crd.load_dataset("cifar10", data_dir=tmp_path / "nowhere")
     with pytest.raises(DataError, match="no such folder"):

@@ -12,6 +12,8 @@ def register(subparsers):
     p.add_argument("target", metavar="RUN_OR_CHECKPOINT", help="a run folder (runs/NAME) or a .safetensors checkpoint")
     p.add_argument("--dataset", metavar="NAME", help="data set to evaluate on (default: the run's)")
     p.add_argument("--data-dir", metavar="DIR", help="folder holding the data set files")
+    p.add_argument("--download", action="store_true",
+                   help="fetch cifar10, fashion-mnist or mnist from the official site if not found")
     p.add_argument("--split", choices=("test", "val", "train"), default="test", help="which split (default test)")
     p.add_argument("--checkpoint", choices=("best", "last"), default="best",
                    help="which checkpoint of a run folder (default best)")
@@ -30,7 +32,7 @@ def run(args) -> int:
         raise ConfigError(f"--batch-size {args.batch_size} is not a positive integer.")
     dataset = parse_dataset("dataset", args.dataset) if args.dataset else None
     loaded = load_trained(args.target, args.checkpoint)
-    r = evaluate_split(loaded, dataset, args.split, args.data_dir, args.batch_size)
+    r = evaluate_split(loaded, dataset, args.split, args.data_dir, args.batch_size, args.download)
     if args.json:
         print(json.dumps(r, indent=2))
         return 0

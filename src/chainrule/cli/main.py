@@ -107,8 +107,8 @@ def main(argv=None) -> int:
     except UsageError as e:
         prog = prog if prog != "chainrule" else _guess_prog(argv)
         return _fail(prog, str(e).replace("see 'chainrule --help'", f"see '{prog} --help'"))
-    except ChainruleError as e:
-        return _fail(prog, str(e))
+    except ChainruleError as e:                 # some errors have their own advice for the command line
+        return _fail(prog, getattr(e, "cli_message", None) or str(e))
     except SystemExit as e:                     # --help, --version
         return e.code if isinstance(e.code, int) else (0 if e.code is None else _fail(prog, str(e.code)))
     except BrokenPipeError:                     # `chainrule ... | head`

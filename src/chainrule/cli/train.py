@@ -12,7 +12,8 @@ from .common import add_training_options, flag, given
 
 #: settings that may change when a run is resumed (nothing that changes the arithmetic of the steps done)
 #: (and ``epochs``: more epochs extend the run, its schedule planned for the new length; see docs/cli.md)
-RESUMABLE = ("epochs", "progress", "plots", "data_dir", "detect_anomaly", "checkpoint_every", "debug_sync")
+RESUMABLE = ("epochs", "progress", "plots", "data_dir", "download", "detect_anomaly", "checkpoint_every",
+             "debug_sync")
 EXIT_INTERRUPTED = 130
 
 DESCRIPTION = """\

@@ -19,13 +19,13 @@ from .idx import FASHION_MNIST_CLASSES, MNIST_CLASSES, load_idx_folder, parse_id
 from .images import MissingDependencyError, decode_image, decode_images
 from .loader import DataLoader
 from .preprocess import NORMALIZE_MODES, Preprocessor, train_val_split
-from .registry import DATASET_NAMES, available_datasets, load_dataset
+from .registry import DATASET_NAMES, available_datasets, load_dataset, search_path
 from .safe_pickle import RestrictedUnpickler, safe_loads
 from .toy import circles, moons, spiral, xor
 from .transforms import Compose, RandomCrop, RandomHorizontalFlip, Transform, standard_augmentation
 
 __all__ = [
-    "load_dataset", "available_datasets", "DATASET_NAMES",
+    "load_dataset", "available_datasets", "search_path", "DATASET_NAMES",
     "Dataset", "Splits", "RawData", "DataLoader",
     "spiral", "moons", "circles", "xor",
     "Preprocessor", "NORMALIZE_MODES", "train_val_split",

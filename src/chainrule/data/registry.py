@@ -28,6 +28,9 @@ DATA_ENV_VAR = "CHAINRULE_DATA"
 FASHION_MNIST_SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")     # Debian: apt-get install dataset-fashion-mnist
 DEFAULT_VAL_SIZE = {"cifar10": 1000, "fashion-mnist": 1000, "mnist": 1000}  # CS231n: 49,000 / 1,000
 CIFAR10_NAME_PREFIXES = ("cifar10", "cifar-10", "cifar_10")
+#: the ``shared/data`` folder beside a source checkout of chainrule (where the notebooks find CIFAR-10 too)
+SHARED_DATA_DIRS = (Path(__file__).resolve().parents[3].parent / "shared" / "data",)
+DOWNLOAD_SIZES = {"cifar10": "163 MB", "fashion-mnist": "30 MB", "mnist": "11 MB"}
 
 
 def available_datasets() -> tuple:
@@ -35,11 +38,18 @@ def available_datasets() -> tuple:
     return DATASET_NAMES
 
 
+def search_path(data_dir=None, cache=None) -> list:
+    """The folders searched for a data set, in order: ``data_dir``, ``$CHAINRULE_DATA``, the download folder
+    (``<cache>/datasets``), ``./data``, and the ``shared/data`` folder beside a source checkout of chainrule.
+    The Python API, the lectures and the ``chainrule`` command all search these."""
+    return _search_dirs(data_dir, cache)
+
+
 def _search_dirs(data_dir, cache) -> list:
     dirs = [Path(data_dir).expanduser()] if data_dir is not None else []
     if os.environ.get(DATA_ENV_VAR):
         dirs.append(Path(os.environ[DATA_ENV_VAR]).expanduser())
-    dirs += [default_download_dir(cache), Path.cwd() / "data"]
+    dirs += [default_download_dir(cache), Path.cwd() / "data", *(Path(d) for d in SHARED_DATA_DIRS)]
     out = []
     for d in dirs:
         if d not in out:
@@ -83,19 +93,21 @@ def _idx_dirs(name, data_dir, dirs):
     return out
 
 
-def _missing_message(name, looked):
+def _not_found(name, looked, into) -> DataError:
+    """The error for a data set not found: advice for Python users, and ``cli_message`` for the command line."""
     if name == "cifar10":
         what = ("cifar-10-batches-py, cifar-10-python.tar.gz, cifar-10-batches-bin, cifar-10-binary.tar.gz, or an "
                 "image folder (or .tar) named cifar10* holding train/<class>/ and test/<class>/")
-        how = "download it with chainrule.data.fetch('cifar10') or load_dataset('cifar10', download=True)"
     else:
         what = ("the four IDX files train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], "
                 "t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]")
-        apt = "install it with apt-get install dataset-fashion-mnist (Debian/Ubuntu), or "
-        how = ((apt if name == "fashion-mnist" else "")
-               + f"download it with chainrule.data.fetch('{name}') or load_dataset('{name}', download=True)")
-    return (f"{name} not found: looked in {looked} for {what}; {how}, or pass data_dir= (--data-dir) "
-            f"naming the folder that holds it (or set ${DATA_ENV_VAR}).")
+    apt = "install it with apt-get install dataset-fashion-mnist (Debian/Ubuntu), or " if name == "fashion-mnist" else ""
+    start = f"{name} not found: looked in {looked} for {what}; {apt}"
+    error = DataError(f"{start}download it with chainrule.data.fetch('{name}') or load_dataset('{name}', "
+                      f"download=True), or pass data_dir= naming the folder that holds it (or set ${DATA_ENV_VAR}).")
+    error.cli_message = (f"{start}add --download to fetch it from the official site ({DOWNLOAD_SIZES[name]}, into "
+                         f"{into}), or pass --data-dir DIR naming the folder that holds it (or set ${DATA_ENV_VAR}).")
+    return error
 
 
 def _load_raw(name, data_dir, cache, refresh, use_cache, download, image_size, workers, mode):
@@ -118,7 +130,7 @@ def _load_raw(name, data_dir, cache, refresh, use_cache, download, image_size, w
             fetch("cifar10", data_dir, cache=cache)
             hit = _find_cifar10(dirs)
         if hit is None:
-            raise DataError(_missing_message(name, _looked(dirs)))
+            raise _not_found(name, _looked(dirs), data_dir or default_download_dir(cache))
         kind, found = hit
         if kind == "official":
             loader, path = found
@@ -132,7 +144,7 @@ def _load_raw(name, data_dir, cache, refresh, use_cache, download, image_size, w
         fetch(name, data_dir, cache=cache)
         found = next((d for d in candidates if d.is_dir() and has_idx_files(d)), None)
     if found is None:
-        raise DataError(_missing_message(name, _looked(candidates)))
+        raise _not_found(name, _looked(candidates), data_dir or default_download_dir(cache))
     title, classes = ("Fashion-MNIST", FASHION_MNIST_CLASSES) if name == "fashion-mnist" else ("MNIST", MNIST_CLASSES)
     files = [idx_file(found, stem) for pair in IDX_FILES.values() for stem in pair]
     return run("idx", files, lambda: load_idx_folder(found, title, classes), {"name": title})

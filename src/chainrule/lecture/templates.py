@@ -12,7 +12,6 @@ Two measurements:
 """
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -25,19 +24,16 @@ from .common import (Result, Timer, accuracy, format_table, predictor, seed_ever
 
 TOPIC = "templates"
 HIDDEN = 100
-#: Folders searched for CIFAR-10 (JPEG copy) (a ``cifar10*.tar`` or a folder), after chainrule's own places:
-#: the ``shared/data`` folder beside a source checkout of chainrule.
-SHARED_DATA_DIRS = (str(Path(__file__).resolve().parents[3].parent / "shared" / "data"),)
 TOP_K = 10  # a hidden template is "used" by a class when it is among the class's TOP_K largest W2 weights
 
 
 # --- image data ----------------------------------------------------------------------------------------------
 
 def _cifar_tar():
-    """A ``cifar10*.tar`` in $CHAINRULE_DATA, ./data or the shared data folders, or None."""
-    dirs = [os.environ.get("CHAINRULE_DATA"), "data", *SHARED_DATA_DIRS]
-    for d in dirs:
-        if not d or not Path(d).is_dir():
+    """A ``cifar10*.tar`` in chainrule's data search path (`chainrule.data.search_path`), or None."""
+    from ..data import search_path
+    for d in search_path():
+        if not d.is_dir():
             continue
         for child in sorted(Path(d).iterdir()):
             if child.name.lower().startswith(("cifar10", "cifar-10")) and child.name.lower().endswith(".tar"):

@@ -33,6 +33,7 @@ class TrainConfig:
 
     dataset: str = "spiral"
     data_dir: str | None = None
+    download: bool = False
     subset: int | None = None
     val_size: float | None = None
     normalize: str = "auto"
@@ -227,6 +228,7 @@ def _val_size(key, value):
 OPTIONS = {
     "dataset": (parse_dataset, "NAME", "spiral, moons, circles, xor, cifar10, fashion-mnist, mnist or folder:PATH"),
     "data_dir": (_opt(_str), "DIR", "folder holding the data set files (searched first)"),
+    "download": (_bool, None, "fetch cifar10, fashion-mnist or mnist from the official site if not found"),
     "subset": (_opt(_int(1)), "N", "train on the first N examples of a stratified draw (quick runs)"),
     "val_size": (_opt(_val_size), "N", "validation examples held out of training (count or fraction)"),
     "normalize": (_choice(("auto", "none", "scale", "mean_image", "per_channel", "standardize")), "MODE",
@@ -262,7 +264,8 @@ OPTIONS = {
 }
 BOOL_OPTIONS = tuple(k for k, (parse, _, _) in OPTIONS.items() if parse is _bool)
 #: settings that change where and how a run is shown, not what it computes
-NOT_REPRODUCED = ("out", "name", "progress", "plots", "checkpoint_every", "detect_anomaly", "debug_sync", "extra")
+NOT_REPRODUCED = ("download", "out", "name", "progress", "plots", "checkpoint_every", "detect_anomaly", "debug_sync",
+                  "extra")
 
 
 def applies(cfg: "TrainConfig", key: str) -> bool:
@@ -373,6 +376,10 @@ def check(cfg: TrainConfig) -> None:
         raise ConfigError("--model mlp needs at least one hidden layer; pass e.g. --hidden 100 (or use --model linear).")
     if cfg.augment and cfg.dataset_kind == "toy":
         raise ConfigError(f"--augment crops and flips images, but {cfg.dataset} is a 2-D point set; drop --augment.")
+    if cfg.download and cfg.dataset_kind in ("toy", "folder"):
+        what = "generated" if cfg.dataset_kind == "toy" else "your own folder"
+        raise ConfigError(f"--download fetches cifar10, fashion-mnist or mnist, but {cfg.dataset} is {what}; "
+                          f"drop --download.")
     if cfg.warmup and cfg.warmup >= cfg.epochs:
         raise ConfigError(f"--warmup {cfg.warmup:g} epochs leaves nothing of a {cfg.epochs}-epoch run; pass a "
                           f"--warmup below --epochs {cfg.epochs}, or more --epochs.")

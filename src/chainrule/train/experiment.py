@@ -26,7 +26,7 @@ def load_data(cfg: TrainConfig):
     """The `chainrule.data.Splits` for ``cfg`` (train cut to ``cfg.subset`` examples when given)."""
     from ..data import load_dataset, train_val_split
     splits = load_dataset(cfg.dataset, data_dir=cfg.data_dir, val_size=cfg.val_size, seed=cfg.seed,
-                          normalize=cfg.normalize)
+                          normalize=cfg.normalize, download=cfg.download)
     if cfg.subset is not None and cfg.subset < len(splits.train):
         _, keep = train_val_split(splits.train.y, cfg.subset, seed=cfg.seed)
         splits.train = splits.train.subset(keep)

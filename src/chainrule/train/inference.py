@@ -104,7 +104,7 @@ def _check_info(info, model, pre):
                 raise TypeError(f"{key} is {str(value)[:80]!r}")
 
 
-def load_raw_split(loaded: Loaded, dataset: str | None, split: str, data_dir=None):
+def load_raw_split(loaded: Loaded, dataset: str | None, split: str, data_dir=None, download: bool = False):
     """``(X, y, classes, name)`` of ``split`` of ``dataset`` (default: the run's), preprocessed the run's way."""
     from ..data import load_dataset
     cfg = loaded.config
@@ -112,7 +112,7 @@ def load_raw_split(loaded: Loaded, dataset: str | None, split: str, data_dir=Non
     same = name == (loaded.info.get("dataset") or cfg.get("dataset"))
     data_dir = data_dir if data_dir is not None else (cfg.get("data_dir") if same else None)
     splits = load_dataset(name, data_dir=data_dir, val_size=cfg.get("val_size") if same else None,
-                          seed=cfg.get("seed", 0), normalize="none", flatten=False)
+                          seed=cfg.get("seed", 0), normalize="none", flatten=False, download=download)
     ds = getattr(splits, split)
     X = ds.X
     if loaded.preprocessor is not None and loaded.preprocessor.fitted:
@@ -134,11 +134,12 @@ def load_raw_split(loaded: Loaded, dataset: str | None, split: str, data_dir=Non
     return np.ascontiguousarray(X, dtype=np.float32), ds.y, classes, splits.name
 
 
-def evaluate_split(loaded: Loaded, dataset=None, split: str = "test", data_dir=None, batch_size: int = 1000) -> dict:
+def evaluate_split(loaded: Loaded, dataset=None, split: str = "test", data_dir=None, batch_size: int = 1000,
+                   download: bool = False) -> dict:
     """Accuracy, loss, per-class accuracy and confusion matrix of the loaded model on one split."""
     if split not in ("train", "val", "test"):
         raise ConfigError(f"unknown split {split!r}; valid splits are train, val, test.")
-    X, y, classes, name = load_raw_split(loaded, dataset, split, data_dir)
+    X, y, classes, name = load_raw_split(loaded, dataset, split, data_dir, download)
     result = evaluate(loaded.model, X, y, num_classes=len(classes), batch_size=batch_size, details=True)
     result.update({"dataset": name, "split": split, "classes": classes, "checkpoint": str(loaded.path)})
     return result
