@@ -89,3 +89,17 @@ def test_play_streams_frames_and_pause_stops(app):
     status, frame = call(app, "POST", "/api/control", {"action": "pause"})
     assert frame["playing"] is False
     assert call(app, "GET", "/api/state")[1]["frame"]["step"] == frame["step"]
+
+
+def test_cr_playground_starts_in_the_background_and_shows_as_an_iframe():
+    import chainrule as cr
+    app = cr.playground(config={"hidden": [3]})
+    try:
+        html = app._repr_html_()
+        assert f'src="{app.url}"' in html and html.startswith("<iframe")
+        assert app.url.startswith("http://127.0.0.1:") and "token=" in app.url
+        status, state = call(app, "GET", "/api/state")
+        assert status == 200 and state["config"]["hidden"] == [3]
+    finally:
+        app.stop()
+    assert app.server.stopping

@@ -228,3 +228,26 @@ def test_vietnamese_interface(browser, app):
         assert p.errors == []
     finally:
         p.close()
+
+
+def test_regression_and_a_deep_sigmoid_net_draw_without_errors(page):
+    page.page.select_option("#problem", "regression")
+    page.page.wait_for_function("window.playground.state.config.problem === 'regression'")
+    assert page.app.session.config.dataset == "plane" and page.app.session.n_out == 1
+    page.page.select_option("#dataset", "bumps")
+    page.page.wait_for_function("window.playground.state.config.dataset === 'bumps'")
+    page.train(200)
+    assert page.text("#train-acc") == "–"
+    page.shot("10-regression")
+    page.page.select_option("#problem", "classification")
+    page.page.wait_for_function("window.playground.state.config.problem === 'classification'")
+    page.page.select_option("#activation", "sigmoid")
+    for _ in range(5):
+        page.page.click("#layer-add")
+    page.page.wait_for_function("window.playground.state.config.hidden.length === 6")
+    page.page.select_option("#optimizer", "sgd")
+    page.page.wait_for_function("window.playground.state.config.optimizer === 'sgd'")
+    page.train(300)
+    page.shot("11-deep-sigmoid")
+    assert page.app.session.grad_norms[0] < 0.1 * page.app.session.grad_norms[-1]
+    assert page.errors == []

@@ -271,8 +271,9 @@ class Session:
             out["boundary"] = {"value": b64(np.round(np.clip((scores[:, 0] - lo) / (hi - lo), 0, 1) * 255)),
                                "lo": lo, "hi": hi}
         units = []
+        centre = 0.5 if self.config.activation == "sigmoid" else 0.0   # sigmoid's outputs live in (0, 1)
         for _, h in layers:
-            hm = h.reshape(GRID, GRID, -1)[::UNIT_STEP, ::UNIT_STEP, :SHOWN_UNITS]
+            hm = h.reshape(GRID, GRID, -1)[::UNIT_STEP, ::UNIT_STEP, :SHOWN_UNITS] - centre
             scale = np.maximum(np.abs(hm).max(axis=(0, 1)), 1e-12)
             q = np.round(hm / scale * 127 + 128)
             units.append([{"map": b64(q[:, :, j]), "scale": float(scale[j])} for j in range(hm.shape[2])])

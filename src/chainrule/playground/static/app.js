@@ -144,11 +144,11 @@
       inp.value = n;
       inp.id = "units-" + i;
       inp.title = t("layer") + " " + (i + 1) + ": " + t("units");
-      inp.addEventListener("change", () => {
-        const hidden = c.hidden.slice();
+      inp.addEventListener("change", () => send((now) => {
+        const hidden = now.hidden.slice();
         hidden[i] = Number(inp.value);
-        send({hidden});
-      });
+        return {hidden};
+      }));
       return inp;
     }));
     const labels = $("draw-label");
@@ -163,10 +163,17 @@
     writeHash();
   }
 
-  async function send(changes) {
-    const s = await guarded(() => api("POST", "/api/config", changes));
-    if (s) handle(s);
-    else if (state) renderControls();        // put the refused value back
+  // Changes go one at a time, each computed from the state the previous one left (fast clicks add up).
+  let queue = Promise.resolve();
+  function send(changes) {
+    queue = queue.then(async () => {
+      const body = typeof changes === "function" ? changes(state.config) : changes;
+      if (!body) return;
+      const s = await guarded(() => api("POST", "/api/config", body));
+      if (s) handle(s);
+      else if (state) renderControls();      // put the refused value back
+    });
+    return queue;
   }
 
   function readValue(el) {
@@ -624,14 +631,10 @@
     $("step").addEventListener("click", () => control("step"));
     $("reset").addEventListener("click", () => control("reset"));
     $("regenerate").addEventListener("click", () => control("regenerate"));
-    $("layer-add").addEventListener("click", () => {
-      const h = state.config.hidden;
-      if (h.length < 6) send({hidden: h.concat([h.length ? h[h.length - 1] : 8])});
-    });
-    $("layer-remove").addEventListener("click", () => {
-      const h = state.config.hidden;
-      if (h.length > 0) send({hidden: h.slice(0, -1)});
-    });
+    $("layer-add").addEventListener("click", () => send((c) =>
+      c.hidden.length < 6 ? {hidden: c.hidden.concat([c.hidden.length ? c.hidden[c.hidden.length - 1] : 8])} : null));
+    $("layer-remove").addEventListener("click", () => send((c) =>
+      c.hidden.length > 0 ? {hidden: c.hidden.slice(0, -1)} : null));
     $("show-test").addEventListener("change", scheduleDraw);
     $("clear").addEventListener("click", () => guarded(() => api("POST", "/api/clear", {}).then(handle)));
     $("boundary").addEventListener("click", (e) => {
