@@ -2,6 +2,7 @@
 import base64
 import contextlib
 import io
+import json
 
 import numpy as np
 import pytest
@@ -259,3 +260,14 @@ def test_exported_code_reproduces_drawn_points():
     with contextlib.redirect_stdout(io.StringIO()):
         exec(export.code(s), scope)
     assert scope["train_acc"] == s.history[-1]["train_acc"]
+
+
+def test_a_diverged_run_still_draws(recwarn):
+    from chainrule.web import dumps
+    s = Session({"hidden": [8]})
+    s.model.linear_layers[0].weight.data[:] = np.nan          # what a learning rate far too high leaves
+    s.step(1)
+    frame = json.loads(dumps(s.frame()))
+    assert frame["metrics"]["train_loss"] is None
+    assert np.frombuffer(base64.b64decode(frame["boundary"]["conf"]), np.uint8).size == 100 * 100
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

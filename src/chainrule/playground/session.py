@@ -24,7 +24,9 @@ SATURATION = {"sigmoid": lambda h: h * (1 - h) < 0.05 * 0.25, "tanh": lambda h: 
 
 
 def b64(a: np.ndarray) -> str:
-    return base64.b64encode(np.ascontiguousarray(a, dtype=np.uint8).tobytes()).decode("ascii")
+    """Values in 0..255 as base64 bytes (NaN, from a diverged run, as 0)."""
+    a = np.clip(np.nan_to_num(np.asarray(a, dtype=np.float64), nan=0.0), 0, 255)
+    return base64.b64encode(a.astype(np.uint8).tobytes()).decode("ascii")
 
 
 def build_model(cfg: Config, n_in: int, n_out: int):
