@@ -103,3 +103,30 @@ def test_cr_playground_starts_in_the_background_and_shows_as_an_iframe():
     finally:
         app.stop()
     assert app.server.stopping
+
+
+def test_oversized_uploads_are_refused(app):
+    conn = http.client.HTTPConnection("127.0.0.1", app.server.port, timeout=20)
+    conn.putrequest("POST", "/api/csv")
+    conn.putheader(TOKEN_HEADER, app.server.token)
+    conn.putheader("Content-Length", str(600_000))          # refused from the header, before any body is read
+    conn.endheaders()
+    r = conn.getresponse()
+    assert r.status == 413 and "limit is 524288 bytes" in json.loads(r.read())["error"]
+    conn.close()
+    status, err = call(app, "POST", "/api/csv", raw=b"0,0,0\n" * 50_000)           # 300 KB: over the CSV cap
+    assert status == 400 and "larger than 256 KiB" in err["error"]
+    assert call(app, "GET", "/api/state")[1]["config"]["dataset"] == "spiral"
+
+
+def test_the_page_and_its_files_need_the_token(app):
+    conn = http.client.HTTPConnection("127.0.0.1", app.server.port, timeout=20)
+    for path in ("/", "/app.js", "/api/state", "/api/model", "/../session.py", "/static/app.js"):
+        conn.request("GET", path)
+        r = conn.getresponse()
+        r.read()
+        assert r.status == 403, path
+    conn.request("GET", f"/../session.py?token={app.server.token}")
+    r = conn.getresponse()
+    assert r.status == 404 and b"class Session" not in r.read()
+    conn.close()
