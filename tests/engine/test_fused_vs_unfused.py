@@ -174,3 +174,52 @@ def test_reductions_hand_float32_gradients_back_in_float32(reduce, monkeypatch):
     loss = 0.5 * 1e-3 * getattr(w * w, reduce)() + getattr(w, reduce)()
     loss.backward()
     assert np.float64 not in converted and w.grad.dtype == np.float32
+
+
+SPECIAL = np.array([-np.inf, -30.0, -2.0, -1e-8, -0.0, 0.0, 1e-8, 0.5, 3.0, 19.9, 20.1, 40.0, np.inf, np.nan])
+
+
+def _where_definitions():
+    """Each activation written with np.where, as PyTorch documents it: the reference its branch-free form meets."""
+    sig = lambda z: 0.5 * (1 + np.tanh(0.5 * z))                                          # noqa: E731
+    return {
+        "leaky_relu": (lambda x, s=0.01: np.where(x > 0, x, x * s), lambda x, s=0.01: np.where(x > 0, 1, s)),
+        "leaky_relu_steep": (lambda x: np.where(x > 0, x, x * 3.0), lambda x: np.where(x > 0, 1, 3.0)),
+        "elu": (lambda x: np.where(x > 0, x, 1.5 * np.expm1(np.minimum(x, 0))),
+                lambda x: np.where(x > 0, 1, 1.5 * np.exp(np.minimum(x, 0)))),
+        "softplus": (lambda x: np.where(x > 20, x, np.logaddexp(0, x)), lambda x: np.where(x > 20, 1, sig(x))),
+        "softplus_beta": (lambda x: np.where(2 * x > 5, x, np.logaddexp(0, 2 * x) / 2),
+                          lambda x: np.where(2 * x > 5, 1, sig(2 * x))),
+    }
+
+
+OURS = {"leaky_relu": lambda t: ew.leaky_relu(t), "leaky_relu_steep": lambda t: ew.leaky_relu(t, negative_slope=3.0),
+        "elu": lambda t: ew.elu(t, alpha=1.5), "softplus": lambda t: ew.softplus(t),
+        "softplus_beta": lambda t: ew.softplus(t, beta=2.0, threshold=5.0)}
+
+
+@pytest.mark.parametrize("name", sorted(OURS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_branch_free_activations_equal_their_np_where_definitions(name, dtype):
+    forward, derivative = _where_definitions()[name]
+    x = np.concatenate([SPECIAL, np.random.default_rng(0).standard_normal(200) * 4]).astype(dtype)
+    g = np.random.default_rng(1).standard_normal(x.shape).astype(dtype)
+    t = cr.tensor(x, requires_grad=True)
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = OURS[name](t)
+        out.backward(g)
+        ref, dref = forward(x), derivative(x) * g
+    assert out.dtype == t.grad.dtype == dtype
+    tol = 4 * np.finfo(dtype).eps
+    np.testing.assert_allclose(out.data, ref, rtol=tol, atol=tol)
+    finite = ~np.isinf(x)                # at +-inf the derivative is a limit; at NaN both say the same
+    np.testing.assert_allclose(t.grad.data[finite], dref[finite], rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("name", sorted(OURS))
+def test_branch_free_activations_pass_gradcheck_and_second_derivatives(name):
+    x = cr.tensor(np.array([-3.0, -1.2, -0.3, 0.4, 1.1, 2.9]), dtype=np.float64, requires_grad=True)
+    assert cr.gradcheck(OURS[name], (x,))
+    (g,) = cr.grad(OURS[name](x).sum(), x, create_graph=True)     # the tensor formulas, differentiable
+    (first,) = cr.grad(OURS[name](x).sum(), x)
+    np.testing.assert_allclose(g.data, first.data, rtol=1e-12)

@@ -150,21 +150,54 @@ def relu(x):
     return np.maximum(x, out, out=out)
 
 
+def _step(mask, below, dtype):
+    """1 where ``mask`` holds, else ``below`` (a number or a finite array): ``m + (1 - m) below`` with m in
+    {0, 1}, exact, and branch-free: ``np.where`` branches per element, 10x slower on a random mask."""
+    m = mask.astype(dtype)
+    out = np.subtract(1, m, dtype=dtype)
+    out *= below
+    out += m
+    return out
+
+
 def _leaky_grad(g, ans, x, negative_slope=0.01):
-    rx = raw(x)
-    return g * np.where(rx > 0, 1, negative_slope).astype(_dtype_of(x))
+    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+        return g * np.where(raw(x) > 0, 1, negative_slope).astype(_dtype_of(x))
+    out = _step(x > 0, x.dtype.type(negative_slope), x.dtype)
+    out *= g
+    return out
 
 
 @defop("leaky_relu", vjps=(_leaky_grad,))
 def leaky_relu(x, negative_slope=0.01):
-    """max(negative_slope * x, x): a small slope for x < 0 keeps units from dying."""
-    return np.where(x > 0, x, x * negative_slope)
+    """max(negative_slope * x, x): a small slope for x < 0 keeps units from dying.
+
+    For 0 < slope <= 1 it is exactly ``maximum(x, slope * x)`` (min for a slope above 1), one SIMD pass.
+    """
+    scaled = x * negative_slope
+    if 0 < negative_slope <= 1:
+        return np.maximum(x, scaled, out=scaled) if isinstance(scaled, np.ndarray) else np.maximum(x, scaled)
+    if negative_slope > 1:
+        return np.minimum(x, scaled)
+    return np.where(x > 0, x, scaled)
 
 
-@defop("elu", vjps=(lambda g, ans, x, alpha=1.0: g * where(raw(x) > 0, 1, ans + alpha),), uses_ans=True)
+def _elu_grad(g, ans, x, alpha=1.0):
+    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+        return g * where(raw(x) > 0, 1, ans + alpha)
+    below = np.minimum(ans, 0)             # alpha e^x = ans + alpha where x <= 0; finite where x > 0
+    below += alpha
+    out = _step(x > 0, below, x.dtype)
+    out *= g
+    return out
+
+
+@defop("elu", vjps=(_elu_grad,), uses_ans=True)
 def elu(x, alpha=1.0):
-    """x for x > 0, alpha * (exp(x) - 1) otherwise."""
-    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+    """x for x > 0, alpha * (exp(x) - 1) otherwise: ``max(x, 0) + alpha expm1(min(x, 0))``, branch-free."""
+    out = np.expm1(np.minimum(x, 0))
+    out = np.multiply(out, alpha, out=out) if isinstance(out, np.ndarray) else out * alpha
+    return np.maximum(x, 0) + out
 
 
 @defop("sigmoid", vjps=(lambda g, ans, x: g * ans * (1 - ans),), uses_ans=True)
@@ -188,15 +221,47 @@ def silu(x):
     return x * (0.5 * (1 + np.tanh(0.5 * x)))
 
 
+def _above(z, threshold, out, value):
+    """``out`` with ``value`` where ``z > threshold``: a rare case, so the mask is applied only if it is used."""
+    mask = z > threshold
+    if mask.any():
+        if out.ndim == 0:
+            return np.asarray(value if mask else out, out.dtype)
+        np.copyto(out, value, where=mask)
+    return out
+
+
 def _softplus_grad(g, ans, x, beta=1.0, threshold=20.0):
-    rx = raw(x)
-    return g * where(rx * beta > threshold, 1, sigmoid(x * beta))
+    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+        rx = raw(x)
+        return g * where(rx * beta > threshold, 1, sigmoid(x * beta))
+    z = np.multiply(x, beta, dtype=x.dtype)
+    out = sigmoid.forward(z)
+    out = _above(z, threshold, np.asarray(out), 1)
+    out *= g
+    return out
 
 
 @defop("softplus", vjps=(_softplus_grad,))
 def softplus(x, beta=1.0, threshold=20.0):
-    """log(1 + e^(beta x)) / beta, linear above ``threshold`` as in PyTorch; stable for any input."""
-    return np.where(x * beta > threshold, x, np.logaddexp(0, x * beta) / beta)
+    """log(1 + e^(beta x)) / beta, linear above ``threshold`` as in PyTorch; stable for any input.
+
+    Computed as ``max(z, 0) + log1p(exp(-|z|))`` with z = beta x, NumPy's own ``logaddexp(0, z)`` formula,
+    with SIMD loops: ``np.logaddexp`` itself is 20x slower here.
+    """
+    x = np.asarray(x)
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    z = np.multiply(x, beta, dtype=dtype)
+    if z.ndim == 0:
+        return np.asarray(x if z > threshold else np.logaddexp(0, z) / beta, dtype)
+    out = np.abs(z)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    np.log1p(out, out=out)
+    out += np.maximum(z, 0)
+    if beta != 1:
+        out /= beta
+    return _above(z, threshold, out, x)
 
 
 def _gelu_grad(g, ans, x, approximate="none", cache=None):
