@@ -426,13 +426,14 @@
     $("health").textContent = parts.join("   |   ");
   }
 
-  function axes(ctx, x0, y0, w, h, title) {
+  function axes(ctx, x0, y0, w, h, title, legend) {
     ctx.strokeStyle = "#bbb";
     ctx.lineWidth = 1;
     ctx.strokeRect(x0, y0, w, h);
     ctx.fillStyle = "#333";
     ctx.font = "11px system-ui";
     ctx.fillText(title, x0 + 4, y0 + 12);
+    if (legend) ctx.fillText(legend, x0 + 4, y0 + 25);
   }
 
   function line(ctx, pts, x0, y0, w, h, xmax, ymin, ymax, color, dash) {
@@ -458,11 +459,11 @@
     const half = (cv.width - 12) / 2, H = cv.height - 10;
     const losses = h.flatMap((m) => [m.train_loss, m.test_loss]).filter((v) => v !== null && isFinite(v));
     const lmax = losses.length ? Math.max(...losses) : 1;
-    axes(ctx, 4, 4, half, H, `${t("loss")}: ${t("train_loss")} — / ${t("test_loss")} - -`);
+    axes(ctx, 4, 4, half, H, t("loss"), `— ${t("train")}   - - ${t("test")}`);
     line(ctx, h.filter((m) => m.train_loss !== null).map((m) => [m.step, m.train_loss]), 4, 4, half, H, xmax, 0, lmax, COLORS[1]);
     line(ctx, h.filter((m) => m.test_loss !== null).map((m) => [m.step, m.test_loss]), 4, 4, half, H, xmax, 0, lmax, COLORS[0], [4, 3]);
     if (state.config.problem === "classification") {
-      axes(ctx, half + 8, 4, half, H, `${t("train_acc")} — / ${t("test_acc")} - -`);
+      axes(ctx, half + 8, 4, half, H, t("accuracy"), `— ${t("train")}   - - ${t("test")}`);
       line(ctx, h.filter((m) => m.train_acc !== null).map((m) => [m.step, m.train_acc]), half + 8, 4, half, H, xmax, 0, 1, COLORS[1]);
       line(ctx, h.filter((m) => m.test_acc !== null).map((m) => [m.step, m.test_acc]), half + 8, 4, half, H, xmax, 0, 1, COLORS[0], [4, 3]);
     }

@@ -26,11 +26,10 @@ window.I18N = {
     class: "class", layer: "layer", units: "units", dead: "dead", saturated: "saturated",
     input: "input", output_layer: "output", forward: "Forward pass", backward: "Backward pass",
     gate: "gate", role: "role", inputs: "inputs", value: "output", upstream: "upstream", local: "local",
-    downstream: "downstream = local × upstream", to: "to", point: "point", label: "label", loss: "loss",
+    downstream: "downstream = local × upstream", train: "train", test: "test", accuracy: "accuracy", point: "point", label: "label", loss: "loss",
     parameter: "parameter", shape: "shape", probed: "probed", rel_error: "relative error",
     cost: (n, t, p, full, tb) => `numerical: ${n} forward passes (${t}); a full numerical gradient of all ${p} ` +
       `parameters needs ${full}. Backprop: 1 forward + 1 backward (${tb}) for all of them (lecture 4.1).`,
-    no_points: "There are no training points yet.",
     weights_note: "(first 16 units of each layer drawn)",
     roles: {},
     datasets: {spiral: "spiral", circles: "circles", xor: "xor", gaussian: "Gaussian blobs", moons: "moons",
@@ -62,12 +61,12 @@ window.I18N = {
     class: "nhãn", layer: "lớp", units: "nơ-ron", dead: "chết", saturated: "bão hòa",
     input: "đầu vào", output_layer: "đầu ra", forward: "Lượt xuôi", backward: "Lượt ngược",
     gate: "cổng", role: "vai trò", inputs: "đầu vào", value: "đầu ra", upstream: "gradient từ phía sau (upstream)",
-    local: "gradient cục bộ", downstream: "downstream = cục bộ × upstream", to: "tới", point: "điểm",
+    local: "gradient cục bộ", downstream: "downstream = cục bộ × upstream", train: "huấn luyện",
+    test: "kiểm tra", accuracy: "độ chính xác", point: "điểm",
     label: "nhãn", loss: "mất mát", parameter: "tham số", shape: "kích thước", probed: "số phần tử thử",
     rel_error: "sai số tương đối",
     cost: (n, t, p, full, tb) => `bằng số: ${n} lượt xuôi (${t}); gradient bằng số của cả ${p} tham số cần ` +
       `${full} lượt. Lan truyền ngược: 1 lượt xuôi + 1 lượt ngược (${tb}) cho tất cả (bài giảng 4.1).`,
-    no_points: "Chưa có điểm huấn luyện nào.",
     weights_note: "(vẽ 16 nơ-ron đầu của mỗi lớp)",
     roles: {
       "gradient distributor": "bộ phân phối gradient", "swap multiplier": "bộ nhân hoán đổi",
