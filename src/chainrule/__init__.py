@@ -18,11 +18,13 @@ from . import return_types  # noqa: F401
 from .gradcheck import GradcheckError, KinkWarning, gradcheck, jacobian, numerical_grad, rel_error
 from .ops.elementwise import (abs, clip, erf, exp, log, maximum, minimum, relu, sigmoid, sqrt, tanh)
 from .ops.linalg import matmul
-from .ops.reduce import logsumexp, max, mean, min, softmax, log_softmax, sum, var
+from .ops.reduce import (amax, amin, argmax, argmin, logsumexp, max, mean, min, softmax, log_softmax, std, sum,
+                         var)
 from .ops.shape import cat as concatenate, stack_tensors as stack
 from .random import manual_seed
 from .tensor import (Tensor, arange, eye, from_numpy, full, full_like, get_default_dtype, linspace, ones, ones_like,
                      rand, randn, set_default_dtype, tensor, zeros, zeros_like)
+from numpy import bool_ as bool, float16, float32, float64, int32, int64, uint8  # noqa: A004  (torch's names)
 from . import data, distributed, nn  # noqa: E402,F401
 from . import viz  # noqa: E402,F401  (matplotlib and graphviz load only when used)
 from . import optim  # noqa: E402,F401
@@ -30,6 +32,7 @@ from .io import load, save  # noqa: E402
 from ._version import __version__  # noqa: E402,F401
 
 cat = concatenate
+double, long = float64, int64
 
 __all__ = [
     "Tensor", "tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "randn", "rand", "arange",
@@ -38,13 +41,14 @@ __all__ = [
     "AnomalyError", "gradcheck", "numerical_grad", "jacobian", "rel_error", "GradcheckError", "KinkWarning",
     "ChainruleError", "ShapeError",
     "exp", "log", "sqrt", "abs", "clip", "erf", "maximum", "minimum", "where", "relu", "sigmoid", "tanh",
-    "sum", "mean", "max", "min", "var", "logsumexp", "softmax", "log_softmax", "matmul", "concatenate", "cat",
+    "sum", "mean", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "logsumexp", "softmax", "log_softmax", "matmul", "concatenate", "cat",
     "stack", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "atanh", "log1p", "expm1", "log2",
     "log10", "square", "rsqrt", "reciprocal", "floor", "ceil", "round", "trunc", "isnan", "isinf", "isfinite",
     "atan2", "logaddexp", "pow", "prod", "cumsum", "norm", "var_mean", "sort", "argsort", "topk", "gather",
     "scatter", "scatter_add", "split", "chunk", "unbind", "flip", "roll", "tile", "movedim", "unflatten",
     "index_select", "masked_fill", "nonzero", "einsum", "outer", "tril", "triu", "diag", "eye", "linspace",
-    "full_like", "from_numpy", "return_types", "data", "distributed", "nn", "viz", "optim", "save", "load",
+    "full_like", "from_numpy", "return_types",
+    "bool", "float16", "float32", "float64", "double", "int32", "int64", "long", "uint8", "data", "distributed", "nn", "viz", "optim", "save", "load",
     "playground",
 ]
 

@@ -35,3 +35,7 @@ class ConfigError(ChainruleError, ValueError):
 
 class MissingDependencyError(ChainruleError, ImportError):
     """An optional package that this feature needs is not installed (the message says which extra to install)."""
+
+
+class DeviceError(ChainruleError, RuntimeError):
+    """A device other than the CPU was asked for (chainrule computes with NumPy on the CPU)."""

@@ -11,6 +11,7 @@ import numpy as np
 from . import return_types
 from .errors import AxisError, IndexRangeError, ShapeError
 from .ops import elementwise as _ew, linalg as _linalg, reduce as _red, shape as _shp
+from .ops import registry as _registry
 from .ops.registry import raw
 
 __all__ = ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "atanh", "log1p", "expm1", "log2",
@@ -62,17 +63,15 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
     return _red.norm(_cast(input, dtype), p=float(p), axis=_dims(dim), keepdims=keepdim)
 
 
-def var_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
-    """``(var, mean)`` over ``dim``; the variance divides by N - correction (correction 1 by default), as
-    PyTorch (``var_mean(x, unbiased)`` and ``var_mean(x, dim, unbiased, keepdim)`` too)."""
-    if isinstance(dim, bool):
+def var_mean(input, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None,
+             ddof=None):
+    """``(var, mean)`` over ``dim``, with :func:`var`'s arguments and defaults (unbiased by default)."""
+    if isinstance(dim, bool):                           # var_mean(x, unbiased)
         dim, unbiased = None, dim
-    if unbiased is not None and correction is not None:
-        raise TypeError("var_mean: give unbiased or correction, not both.")
-    ddof = int(unbiased) if unbiased is not None else 1 if correction is None else correction
-    axis = _dims(dim)
-    return (_red.var(input, axis=axis, ddof=ddof, keepdims=keepdim),
-            _red.mean(input, axis=axis, keepdims=keepdim))
+    v = _red.var(input, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims, ddof=ddof)
+    dims = _registry.one_of("var_mean", "dim", dim, "axis", axis)
+    keep = bool(_registry.one_of("var_mean", "keepdim", keepdim, "keepdims", keepdims, False))
+    return v, _red.mean(input, axis=_dims(dims), keepdims=keep)
 
 
 def argsort(input, dim: int = -1, descending: bool = False, *, stable: bool = False):

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import autograd
 from .functions import TensorMethods
-from .errors import ChainruleError, ShapeError
+from .errors import AxisError, ChainruleError, DeviceError, ShapeError
 from .ops import elementwise as _ew, fused as _fused, linalg as _linalg, reduce as _red, shape as _shp
 from .ops import registry as _registry
 
@@ -96,7 +96,12 @@ class Tensor(TensorMethods):
     shape = property(lambda self: self.data.shape, doc="The shape, a tuple of ints.")
     ndim = property(lambda self: self.data.ndim, doc="Number of dimensions.")
     dtype = property(lambda self: self.data.dtype, doc="The NumPy dtype.")
-    size = property(lambda self: self.data.size, doc="Number of elements.")
+    size = property(lambda self: _Size(self.data), doc="``x.size()``: the shape; ``x.size(d)``: the size of dim "
+                    "``d``, as PyTorch (uncalled, NumPy's number of elements).")
+
+    def dim(self) -> int:
+        """Number of dimensions (PyTorch's spelling of ``ndim``)."""
+        return self.data.ndim
 
     @property
     def is_leaf(self) -> bool:
@@ -231,6 +236,12 @@ class Tensor(TensorMethods):
     def long(self):
         return self.astype(np.int64)
 
+    def to(self, *args, **kw) -> "Tensor":
+        """``x.to(dtype)``, ``x.to('cpu')``, ``x.to('cpu', dtype)``, ``x.to(other)`` (its dtype), as PyTorch;
+        itself when nothing changes. chainrule computes on the CPU only."""
+        dtype = to_arguments("Tensor.to", args, kw)
+        return self if dtype is None else self.astype(dtype)
+
     # --- arithmetic --------------------------------------------------------------------------------------
     def __add__(self, other):
         return _add(self, other)
@@ -323,17 +334,17 @@ class Tensor(TensorMethods):
     def __ge__(self, other):
         return self._compare(other, np.greater_equal)
 
-    def any(self, axis=None, keepdims=False):
-        return Tensor(np.any(self.data, axis=axis, keepdims=keepdims))
+    def any(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return Tensor(np.any(self.data, **_np_reduction("any", self.ndim, dim, keepdim, axis, keepdims)))
 
-    def all(self, axis=None, keepdims=False):
-        return Tensor(np.all(self.data, axis=axis, keepdims=keepdims))
+    def all(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return Tensor(np.all(self.data, **_np_reduction("all", self.ndim, dim, keepdim, axis, keepdims)))
 
-    def argmax(self, axis=None, keepdims=False):
-        return Tensor(np.argmax(self.data, axis=axis, keepdims=keepdims))
+    def argmax(self, *args, **kw):
+        return _red.argmax(self, *args, **kw)
 
-    def argmin(self, axis=None, keepdims=False):
-        return Tensor(np.argmin(self.data, axis=axis, keepdims=keepdims))
+    def argmin(self, *args, **kw):
+        return _red.argmin(self, *args, **kw)
 
     # --- elementwise math --------------------------------------------------------------------------------
     def exp(self):
@@ -366,30 +377,42 @@ class Tensor(TensorMethods):
     def tanh(self):
         return _ops.tanh(self)
 
-    # --- reductions (NumPy's axis / keepdims) ------------------------------------------------------------
-    def sum(self, axis=None, keepdims=False):
-        return _ops.sum(self, axis=_axis(axis), keepdims=keepdims)
+    # --- reductions: PyTorch's (dim, keepdim) and NumPy's axis= / keepdims= (see chainrule.ops.reduce) ----
+    def sum(self, *args, **kw):
+        return _red.sum(self, *args, **kw)
 
-    def mean(self, axis=None, keepdims=False):
-        return _ops.mean(self, axis=_axis(axis), keepdims=keepdims)
+    def mean(self, *args, **kw):
+        return _red.mean(self, *args, **kw)
 
-    def max(self, axis=None, keepdims=False):
-        return _ops.max(self, axis=_axis(axis), keepdims=keepdims)
+    def max(self, *args, **kw):
+        """``x.max()``: the largest value; ``x.max(dim)``: ``(values, indices)``; ``x.max(other)``: elementwise."""
+        return _red.max(self, *args, **kw)
 
-    def min(self, axis=None, keepdims=False):
-        return _ops.min(self, axis=_axis(axis), keepdims=keepdims)
+    def min(self, *args, **kw):
+        """``x.min()``: the smallest value; ``x.min(dim)``: ``(values, indices)``; ``x.min(other)``: elementwise."""
+        return _red.min(self, *args, **kw)
 
-    def var(self, axis=None, ddof=0, keepdims=False):
-        return _ops.var(self, axis=_axis(axis), ddof=ddof, keepdims=keepdims)
+    def amax(self, *args, **kw):
+        return _red.amax(self, *args, **kw)
 
-    def logsumexp(self, axis=None, keepdims=False):
-        return _ops.logsumexp(self, axis=_axis(axis), keepdims=keepdims)
+    def amin(self, *args, **kw):
+        return _red.amin(self, *args, **kw)
 
-    def softmax(self, axis=-1):
-        return _ops.softmax(self, axis=axis)
+    def var(self, *args, **kw):
+        """Variance, unbiased by default as PyTorch (``unbiased=False`` or ``correction=0`` divide by N)."""
+        return _red.var(self, *args, **kw)
 
-    def log_softmax(self, axis=-1):
-        return _ops.log_softmax(self, axis=axis)
+    def std(self, *args, **kw):
+        return _red.std(self, *args, **kw)
+
+    def logsumexp(self, *args, **kw):
+        return _red.logsumexp(self, *args, **kw)
+
+    def softmax(self, *args, **kw):
+        return _red.softmax(self, *args, **kw)
+
+    def log_softmax(self, *args, **kw):
+        return _red.log_softmax(self, *args, **kw)
 
     # --- shape -------------------------------------------------------------------------------------------
     def reshape(self, *shape):
@@ -405,19 +428,21 @@ class Tensor(TensorMethods):
         start, end = start_dim % len(s), end_dim % len(s)
         return self.reshape(s[:start] + (int(np.prod(s[start:end + 1])),) + s[end + 1:])
 
-    def squeeze(self, axis=None):
+    def squeeze(self, dim=None, *, axis=None):
+        """Drop dims of size 1 (all of them, or those of ``dim``: an int or a tuple); as PyTorch, a named dim
+        whose size is not 1 is left as it is."""
         s = self.shape
-        if axis is None:
-            return self.reshape(tuple(n for n in s if n != 1))
-        axes = {a % len(s) for a in ((axis,) if isinstance(axis, int) else axis)}
-        for a in axes:
-            if s[a] != 1:
-                raise ValueError(f"squeeze: axis {a} has size {s[a]}, not 1.")
-        return self.reshape(tuple(n for i, n in enumerate(s) if i not in axes))
+        dim = _registry.normalize_axis(_registry.one_of("squeeze", "dim", dim, "axis", axis), len(s), "squeeze")
+        axes = range(len(s)) if dim is None else (dim,) if isinstance(dim, int) else dim
+        return self.reshape(tuple(n for i, n in enumerate(s) if not (i in axes and n == 1)))
 
-    def unsqueeze(self, axis: int):
+    def unsqueeze(self, dim=None, *, axis=None):
+        """A new dim of size 1 at ``dim`` (from -ndim-1 to ndim)."""
+        dim = _registry.one_of("unsqueeze", "dim", dim, "axis", axis)
+        if dim is None:
+            raise TypeError("unsqueeze() missing 1 required positional argument: 'dim'.")
         s = list(self.shape)
-        s.insert(axis % (len(s) + 1), 1)
+        s.insert(_registry.normalize_axis(dim, len(s) + 1, "unsqueeze"), 1)
         return self.reshape(tuple(s))
 
     expand_dims = unsqueeze
@@ -440,6 +465,13 @@ class Tensor(TensorMethods):
     @property
     def T(self):
         return _ops.transpose(self, axes=None)
+
+    def t(self):
+        """The transpose of a tensor with at most 2 dims (itself for 0-d and 1-d), as PyTorch."""
+        if self.ndim > 2:
+            raise ShapeError(f"t() expects a tensor with <= 2 dimensions, but this one has {self.ndim}; "
+                             f"use transpose(a, b) or permute.")
+        return self if self.ndim < 2 else _ops.transpose(self, axes=None)
 
     def expand(self, *shape):
         shape = _shape_arg(shape)
@@ -465,8 +497,63 @@ def _shape_arg(shape: tuple) -> tuple:
     return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else tuple(shape)
 
 
-def _axis(axis):
-    return tuple(axis) if isinstance(axis, list) else axis
+class _Size(int):
+    """``x.size``: NumPy's element count, and callable as PyTorch's ``x.size()`` / ``x.size(dim)``."""
+
+    def __new__(cls, array):
+        n = super().__new__(cls, array.size)
+        n._shape = array.shape
+        return n
+
+    def __call__(self, dim=None):
+        if dim is None:
+            return self._shape
+        if not self._shape:
+            raise AxisError(f"size({dim}): the tensor is 0-d, it has no dims; call size() for its shape ().")
+        return self._shape[_registry.normalize_axis(dim, len(self._shape), "size")]
+
+    def __repr__(self):
+        return int.__repr__(self)
+
+
+def _np_reduction(name, ndim, dim, keepdim, axis, keepdims):
+    """NumPy's ``axis``/``keepdims`` from both spellings, axes checked as PyTorch does."""
+    axis = _registry.normalize_axis(_registry.one_of(name, "dim", dim, "axis", axis), ndim, name)
+    return {"axis": axis, "keepdims": bool(_registry.one_of(name, "keepdim", keepdim or None, "keepdims", keepdims,
+                                                            False))}
+
+
+def _is_dtype_name(text):
+    try:
+        np.dtype(text)
+    except TypeError:
+        return False
+    return True
+
+
+def to_arguments(name, args, kw):
+    """The dtype that ``to(...)`` asks for (``None`` for none); a device other than the CPU is refused."""
+    dtype, device = kw.pop("dtype", None), kw.pop("device", None)
+    kw.pop("non_blocking", None), kw.pop("copy", None)
+    if kw:
+        raise TypeError(f"{name}() got an unexpected keyword argument {next(iter(kw))!r}.")
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.dtype
+        elif isinstance(a, str) and not _is_dtype_name(a) or type(a).__name__ == "device":
+            device = a
+        else:
+            dtype = a
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise DeviceError(f"{name}: device {str(device)!r} is not available; chainrule computes with NumPy on "
+                          f"the CPU, so use 'cpu' or leave the device out.")
+    if dtype is not None:
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"{name}: {dtype!r} is neither a dtype nor a device; pass e.g. cr.float32 or "
+                            f"'cpu'.") from None
+    return dtype
 
 
 def _plain_index(index):

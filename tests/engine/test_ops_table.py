@@ -68,7 +68,9 @@ CASES = {
     "mean": [((normal(3, 4),), {"axis": 0}), ((normal(2, 3),), {}), ((normal(2, 3, 4),), {"axis": -1, "keepdims": True})],
     "max": [((distinct(3, 4),), {"axis": 1}), ((distinct(5),), {}), ((distinct(2, 3, 4),), {"axis": (0, 2), "keepdims": True})],
     "min": [((distinct(3, 4),), {"axis": 0}), ((distinct(2, 3),), {})],
-    "var": [((normal(4, 5),), {"axis": 1}), ((normal(6),), {"ddof": 1}), ((normal(2, 3, 4),), {"axis": (0, 1), "keepdims": True})],
+    "argmax": [((distinct(3, 4),), {"axis": 1}), ((distinct(5),), {}), ((distinct(2, 3),), {"axis": 0, "keepdims": True})],
+    "argmin": [((distinct(3, 4),), {"axis": -1}), ((distinct(2, 3),), {})],
+    "var": [((normal(4, 5),), {"axis": 1}), ((normal(6),), {"correction": 0}), ((normal(2, 3, 4),), {"axis": (0, 1), "keepdims": True})],
     "logsumexp": [((normal(3, 4),), {"axis": 1}), ((normal(5),), {}), ((normal(2, 3),), {"axis": 0, "keepdims": True})],
     "softmax": [((normal(3, 4),), {"axis": -1}), ((normal(3, 4),), {"axis": 0})],
     "log_softmax": [((normal(3, 4),), {"axis": -1}), ((normal(2, 3, 4),), {"axis": 1})],
@@ -208,6 +210,8 @@ def test_gradients_have_their_variables_shape(name, i):
     if not OPS[name].differentiable:
         pytest.skip("not differentiable")
     tensors = _tensors(inputs)
+    if not OPS[name].differentiable:
+        pytest.skip("not differentiable")
     out = OPS[name](*tensors, **kw)
     out.backward(np.ones(out.shape))
     for t in tensors:
@@ -222,6 +226,24 @@ def test_array_call_equals_tensor_call(name, i):
     a = OPS[name](*inputs, **kw)
     t = OPS[name](*_tensors(inputs), **kw)
     np.testing.assert_allclose(np.asarray(a), t.data, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name,i", PARAMS)
+def test_positional_call_equals_keyword_call(name, i):
+    """``op(x, 1, True)`` binds as ``op(x, axis=1, keepdims=True)``: the parameters in the forward's order."""
+    inputs, kw = CASES[name][i]
+    op = OPS[name]
+    if not kw or list(kw) != list(op.params[:len(kw)]):
+        pytest.skip("no parameters, or not in the order of the positional signature")
+    by_name, by_position = _tensors(inputs), _tensors(inputs)
+    t, p = op(*by_name, **kw), op(*by_position, *kw.values())
+    np.testing.assert_array_equal(p.data, t.data)
+    if op.differentiable:
+        t.backward(np.ones(t.shape))
+        p.backward(np.ones(p.shape))
+        for a, b in zip(by_name, by_position):
+            if isinstance(a, cr.Tensor):
+                np.testing.assert_array_equal(b.grad.data, a.grad.data)
 
 
 # --- PyTorch as an oracle -----------------------------------------------------------------------------------
@@ -251,7 +273,10 @@ def _torch_fns(torch):
         "softplus": lambda x, beta=1.0, threshold=20.0: F.softplus(x, beta, threshold),
         "gelu": lambda x, approximate="none": F.gelu(x, approximate=approximate),
         "sum": red(torch.sum), "mean": red(torch.mean), "max": red(torch.amax), "min": red(torch.amin),
-        "var": lambda x, axis=None, ddof=0, keepdims=False: torch.var(x, dim=axis, correction=ddof, keepdim=keepdims),
+        "var": lambda x, axis=None, correction=1, keepdims=False: torch.var(x, dim=axis, correction=correction,
+                                                                           keepdim=keepdims),
+        "argmax": lambda x, axis=None, keepdims=False: torch.argmax(x, dim=axis, keepdim=keepdims),
+        "argmin": lambda x, axis=None, keepdims=False: torch.argmin(x, dim=axis, keepdim=keepdims),
         "logsumexp": lambda x, axis=None, keepdims=False: torch.logsumexp(
             x, dim=tuple(range(x.ndim)) if axis is None else axis, keepdim=keepdims),
         "softmax": lambda x, axis: torch.softmax(x, axis), "log_softmax": lambda x, axis: torch.log_softmax(x, axis),

@@ -1,6 +1,6 @@
 """Property-based tests (hypothesis): random broadcastable shapes and axes for the engine's ops."""
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -56,6 +56,9 @@ def test_reductions_match_numpy_and_gradcheck(data, name):
         m = a.max(axis=axis, keepdims=True)
         ref = np.log(np.exp(a - m).sum(axis=axis, keepdims=True)) + m
         ref = ref if keepdims else (ref.reshape(()) if axis is None else np.squeeze(ref, axis=axis))
+    elif name == "var":                    # unbiased, as PyTorch: N - 1 in the denominator
+        assume(a.size // np.mean(a, axis=axis, keepdims=True).size > 1)
+        ref = np.var(a, axis=axis, ddof=1, keepdims=keepdims)
     else:
         ref = getattr(np, name)(a, axis=axis, keepdims=keepdims)
     np.testing.assert_allclose(out.data, ref, rtol=1e-10, atol=1e-12)

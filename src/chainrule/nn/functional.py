@@ -7,6 +7,7 @@ from ..errors import ShapeError
 from ..ops import elementwise as _ew
 from ..ops import fused as _fused
 from ..ops import reduce as _red
+from ..ops import registry as _registry
 from ..ops import shape as _shp
 from ..random import generator as _generator
 from ..tensor import Tensor
@@ -61,14 +62,18 @@ def softplus(x, beta: float = 1.0, threshold: float = 20.0):
     return _ew.softplus(x, beta=beta, threshold=threshold)
 
 
-def softmax(x, axis: int = -1):
-    """Probabilities along ``axis``."""
-    return _red.softmax(x, axis=axis)
+def softmax(input, dim=None, _stacklevel=3, dtype=None, *, axis=None):
+    """Probabilities along ``dim`` (the last by default; PyTorch guesses it with a warning)."""
+    return _red.softmax(_cast(input, dtype), axis=_registry.one_of("softmax", "dim", dim, "axis", axis, -1))
 
 
-def log_softmax(x, axis: int = -1):
-    """Log-probabilities along ``axis``."""
-    return _red.log_softmax(x, axis=axis)
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None, *, axis=None):
+    """Log-probabilities along ``dim`` (the last by default)."""
+    return _red.log_softmax(_cast(input, dtype), axis=_registry.one_of("log_softmax", "dim", dim, "axis", axis, -1))
+
+
+def _cast(x, dtype):
+    return x if dtype is None else (x.astype(dtype) if isinstance(x, Tensor) else np.asarray(x, dtype))
 
 
 def linear(x, weight, bias=None):

@@ -13,7 +13,7 @@ from typing import Iterator, NamedTuple
 import numpy as np
 
 from ..errors import CheckpointError
-from ..tensor import Tensor
+from ..tensor import Tensor, to_arguments
 from .parameter import Parameter
 
 __all__ = ["Module", "Sequential", "ModuleList", "RemovableHandle"]
@@ -302,13 +302,16 @@ class Module:
         fn(self)
         return self
 
-    def to(self, dtype) -> "Module":
-        """Convert every floating parameter and buffer to ``dtype`` (in place on this module); returns self.
+    def to(self, *args, **kw) -> "Module":
+        """``to(dtype)``, ``to('cpu')``, ``to('cpu', dtype)``: convert every floating parameter and buffer to
+        ``dtype`` (in place on this module); returns self. chainrule computes on the CPU only.
 
         The Parameter objects stay the same, so build optimizers after converting (their state keeps the old
         dtype otherwise).
         """
-        dtype = np.dtype(dtype)
+        dtype = to_arguments("Module.to", args, kw)
+        if dtype is None:
+            return self
         if dtype.kind != "f":
             raise TypeError(f"Module.to: only floating dtypes are supported, got {dtype}.")
         for m in self.modules():

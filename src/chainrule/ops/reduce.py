@@ -1,16 +1,22 @@
-"""Reductions with NumPy's ``axis``/``keepdims``: sum, mean, max, min, var, logsumexp, softmax, log_softmax,
-prod, cumsum (a scan) and the vector norm.
+"""Reductions: sum, mean, amax/amin, max/min, argmax/argmin, var/std, logsumexp, softmax, log_softmax,
+prod, cumsum (a scan), the vector norm and argsort.
 
+Each takes PyTorch's ``dim``/``keepdim`` and NumPy's ``axis``/``keepdims``, positionally too (``sum(x, 1)``).
 The backward of a reduction broadcasts the upstream gradient back over the reduced axes: the copy gate seen
 from the other side (one value was used by every element it summarised).
 """
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
 
-from .elementwise import abs, exp, where
-from .registry import defop, expand_reduced, raw
-from .shape import broadcast_to, getitem
+from .. import return_types
+from ..errors import AxisError
+from .elementwise import abs, exp, maximum, minimum, sqrt, where
+from .registry import defop, expand_reduced, normalize_axis, one_of, raw
+from .shape import broadcast_to, getitem, reshape
 
 
 def _count(shape, axis):
@@ -18,6 +24,17 @@ def _count(shape, axis):
         return int(np.prod(shape)) if shape else 1
     axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
     return int(np.prod([shape[a] for a in axes]))
+
+
+def _nonempty(name, x, axis):
+    """PyTorch's IndexError for a max/min/argmax over no values."""
+    shape = np.shape(x)
+    if axis is None and np.size(x) == 0:
+        raise AxisError(f"{name}(): the input is empty; give a dim whose size is not 0 (the result over no "
+                        f"values is undefined).")
+    for a in () if axis is None else (axis,) if isinstance(axis, (int, np.integer)) else axis:
+        if -len(shape) <= a < len(shape) and shape[a] == 0:      # out of range: NumPy's AxisError follows
+            raise AxisError(f"{name}(): dim {a} has size 0, so there is no value to reduce; reduce another dim.")
 
 
 def _sum_grad(g, ans, x, axis=None, keepdims=False):
@@ -34,12 +51,16 @@ def sum(x, axis=None, keepdims=False):
 
 
 def _mean_grad(g, ans, x, axis=None, keepdims=False):
-    return _sum_grad(g * (1.0 / _count(x.shape, axis)), ans, x, axis, keepdims)  # scaled before it is broadcast
+    n = _count(x.shape, axis)                      # n == 0: the gradient is empty
+    return _sum_grad(g * (1.0 / n if n else 0.0), ans, x, axis, keepdims)  # scaled before it is broadcast
 
 
 @defop("mean", vjps=(_mean_grad,))
 def mean(x, axis=None, keepdims=False):
-    """Mean over ``axis``."""
+    """Mean over ``axis``; over no values it is nan, as in PyTorch."""
+    if np.size(x) == 0:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.sum(x, axis=axis, keepdims=keepdims) / np.float32(_count(np.shape(x), axis))
     return np.mean(x, axis=axis, keepdims=keepdims)
 
 
@@ -51,26 +72,110 @@ def _extreme_grad(g, ans, x, axis=None, keepdims=False):
 
 
 @defop("max", vjps=(_extreme_grad,), uses_ans=True, gate="router")
-def max(x, axis=None, keepdims=False):
-    """Largest value over ``axis``; the gradient goes to the winner (split equally among ties)."""
+def amax(x, axis=None, keepdims=False):
+    """Largest value over ``axis`` (PyTorch's ``amax``); the gradient goes to the winner, split among ties."""
+    _nonempty("amax", x, axis)
     return np.max(x, axis=axis, keepdims=keepdims)
 
 
 @defop("min", vjps=(_extreme_grad,), uses_ans=True, gate="router")
-def min(x, axis=None, keepdims=False):
-    """Smallest value over ``axis``; the gradient goes to the winner (split equally among ties)."""
+def amin(x, axis=None, keepdims=False):
+    """Smallest value over ``axis`` (PyTorch's ``amin``); the gradient goes to the winner, split among ties."""
+    _nonempty("amin", x, axis)
     return np.min(x, axis=axis, keepdims=keepdims)
 
 
-def _var_grad(g, ans, x, axis=None, ddof=0, keepdims=False):
+@defop("argmax")
+def argmax(x, axis=None, keepdims=False):
+    """Index of the largest value over ``axis`` (of the flattened input by default); the first one at a tie."""
+    _nonempty("argmax", x, axis)
+    return np.argmax(x, axis=axis, keepdims=keepdims)
+
+
+@defop("argmin")
+def argmin(x, axis=None, keepdims=False):
+    """Index of the smallest value over ``axis`` (of the flattened input by default); the first one at a tie."""
+    _nonempty("argmin", x, axis)
+    return np.argmin(x, axis=axis, keepdims=keepdims)
+
+
+def _extreme(name, reduce_all, pick, elementwise, input, dim, keepdim, axis, keepdims):
+    """torch.max/min: the reduction over everything, ``(values, indices)`` along a dim, or ``max(x, y)``."""
+    if dim is not None and not isinstance(dim, (int, np.integer, tuple, list)):
+        return elementwise(input, dim)                  # max(x, other): the elementwise maximum
+    dim = one_of(name, "dim", dim, "axis", axis)
+    keep = bool(one_of(name, "keepdim", keepdim, "keepdims", keepdims, False))
+    if dim is None:
+        return reduce_all(input, keepdims=keep) if keep else reduce_all(input)
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{name}(): dim must be one integer, got {dim!r}; over several dims use a{name}().")
+    x = raw(input)
+    dim = normalize_axis(dim, np.ndim(x), name)
+    if dim is None:                                     # a 0-d input: itself, at index 0
+        return getattr(return_types, name)(reshape(input, shape=()), pick(input))
+    _nonempty(name, x, dim)
+    indices = pick(input, axis=dim, keepdims=True)
+    grid = list(np.indices(x.shape, sparse=True))
+    grid[dim] = raw(indices)
+    values = getitem(input, index=tuple(grid))          # the gradient goes to the index, as in PyTorch
+    if not keep:
+        values = reshape(values, shape=x.shape[:dim] + x.shape[dim + 1:])
+        indices = reshape(indices, shape=x.shape[:dim] + x.shape[dim + 1:])
+    return getattr(return_types, name)(values, indices)
+
+
+def max(input, dim=None, keepdim=None, *, axis=None, keepdims=None):
+    """``max(x)``: the largest value; ``max(x, dim)``: ``(values, indices)`` along ``dim`` (a named tuple);
+    ``max(x, y)`` with a tensor ``y``: the elementwise maximum. As ``torch.max``."""
+    return _extreme("max", amax, argmax, maximum, input, dim, keepdim, axis, keepdims)
+
+
+def min(input, dim=None, keepdim=None, *, axis=None, keepdims=None):
+    """``min(x)``, ``min(x, dim)`` -> ``(values, indices)``, ``min(x, y)``: as :func:`max`, for the smallest."""
+    return _extreme("min", amin, argmin, minimum, input, dim, keepdim, axis, keepdims)
+
+
+def _var_grad(g, ans, x, axis=None, correction=1, keepdims=False):
     centered = x - mean(x, axis=axis, keepdims=True)
-    return expand_reduced(g, x.shape, axis, keepdims) * centered * (2.0 / (_count(x.shape, axis) - ddof))
+    dof = _count(x.shape, axis) - correction
+    return expand_reduced(g, x.shape, axis, keepdims) * centered * (2.0 / dof if dof > 0 else math.inf)
 
 
 @defop("var", vjps=(_var_grad,))
-def var(x, axis=None, ddof=0, keepdims=False):
-    """Variance over ``axis`` (NumPy's default ``ddof=0``; PyTorch's ``unbiased`` is ``ddof=1``)."""
-    return np.var(x, axis=axis, ddof=ddof, keepdims=keepdims)
+def variance(x, axis=None, correction=1, keepdims=False):
+    """Variance over ``axis``: the squared deviations summed and divided by ``N - correction``."""
+    if _count(np.shape(x), axis) - correction <= 0:
+        warnings.warn("var(): degrees of freedom <= 0 (no more values than the correction), so the result is "
+                      "nan or inf, as in PyTorch; reduce over more values or pass correction=0.", UserWarning,
+                      stacklevel=4)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.var(x, axis=axis, ddof=correction, keepdims=keepdims)
+    return np.var(x, axis=axis, ddof=correction, keepdims=keepdims)
+
+
+def _correction(name, unbiased, correction, ddof):
+    given = [k for k, v in (("unbiased", unbiased), ("correction", correction), ("ddof", ddof)) if v is not None]
+    if len(given) > 1:
+        raise TypeError(f"{name}(): got {' and '.join(given)}; pass one of them.")
+    if unbiased is not None:
+        return 1 if unbiased else 0
+    return correction if correction is not None else ddof if ddof is not None else 1
+
+
+def var(input, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None, ddof=None):
+    """Variance over ``dim``, unbiased (divided by N - 1) by default as in PyTorch; ``unbiased=False``,
+    ``correction=0`` or NumPy's ``ddof=0`` divide by N."""
+    if isinstance(dim, bool):                           # torch.var(x, unbiased)
+        dim, unbiased = None, dim
+    return variance(input, axis=one_of("var", "dim", dim, "axis", axis),
+                    correction=_correction("var", unbiased, correction, ddof),
+                    keepdims=bool(one_of("var", "keepdim", keepdim, "keepdims", keepdims, False)))
+
+
+def std(input, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None, ddof=None):
+    """Standard deviation: the square root of :func:`var` (same arguments and defaults)."""
+    return sqrt(var(input, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims, ddof=ddof))
 
 
 def _logsumexp_grad(g, ans, x, axis=None, keepdims=False):
@@ -79,10 +184,11 @@ def _logsumexp_grad(g, ans, x, axis=None, keepdims=False):
 
 @defop("logsumexp", vjps=(_logsumexp_grad,), uses_ans=True)
 def logsumexp(x, axis=None, keepdims=False):
-    """log(sum(exp(x))) over ``axis``, computed stably by shifting by the max."""
-    m = np.max(x, axis=axis, keepdims=True)
+    """log(sum(exp(x))) over ``axis``, computed stably by shifting by the max; -inf over no values."""
+    m = np.max(x, axis=axis, keepdims=True, initial=-np.inf) if np.size(x) == 0 else np.max(x, axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
-    out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    with np.errstate(divide="ignore"):
+        out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
     return out if keepdims else np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
 
 
@@ -90,6 +196,10 @@ def logsumexp(x, axis=None, keepdims=False):
        uses_ans=True)
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along ``axis``, shifted by the max so large scores do not overflow."""
+    if np.size(x) == 0:
+        return np.exp(x)
+    if np.ndim(x) == 0:
+        axis = None
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
     e /= np.sum(e, axis=axis, keepdims=True)
     return e
@@ -99,6 +209,10 @@ def softmax(x, axis=-1):
        uses_ans=True)
 def log_softmax(x, axis=-1):
     """x - logsumexp(x) along ``axis``: log-probabilities, stable for any scores."""
+    if np.size(x) == 0:
+        return np.exp(x)
+    if np.ndim(x) == 0:
+        axis = None
     shifted = x - np.max(x, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 

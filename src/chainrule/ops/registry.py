@@ -12,6 +12,8 @@ output's broadcast shape: the engine reduces it to the input's shape in one plac
 """
 from __future__ import annotations
 
+import inspect
+import sys
 from types import MappingProxyType
 
 import numpy as np
@@ -44,10 +46,14 @@ class Op:
     ``vjp_all(g, ans, needs, *inputs, **params)`` replaces ``vjps`` for ops with a variable number of inputs.
     ``same`` is a one-input op that a two-input op becomes when one tensor is both inputs (``x * x``): one
     node, one VJP and one gradient delivered, instead of two VJPs whose results are summed.
+
+    Calls bind as PyTorch's do: positionals after the inputs fill the parameters in order (``sum(x, 1)``),
+    and an axis parameter takes both spellings, ``dim``/``keepdim`` and ``axis``/``keepdims`` (see
+    :func:`_bind`).
     """
 
     __slots__ = ("name", "forward", "vjps", "vjp_all", "gate", "uses_ans", "cached", "differentiable", "doc",
-                 "binary_vjps", "same")
+                 "binary_vjps", "same", "arity", "params", "aliases", "axis_name", "two")
 
     def __init__(self, name, forward, vjps=(), vjp_all=None, gate=None, uses_ans=False, cached=False, doc=None,
                  same=None):
@@ -56,11 +62,16 @@ class Op:
         self.differentiable = bool(self.vjps) or vjp_all is not None
         self.binary_vjps = len(self.vjps) == 2 and vjp_all is None and not cached  # backward's fast path
         self.doc = (doc or forward.__doc__ or "").strip()
+        self.arity, self.params, self.aliases, self.axis_name = _signature(forward, self.vjps, vjp_all)
+        # op(a, b): the unrolled binary path, unless the op has one input and b is its first parameter
+        self.two = self._one_and_parameter if self.arity == 1 else self.binary
 
     def __call__(self, *args, **kw):
         """``forward`` on the inputs' arrays; with a tensor among the inputs, a tensor that records its node."""
         if len(args) == 2 and not kw:
-            return self.binary(args[0], args[1])
+            return self.two(args[0], args[1])
+        if len(args) > self.arity or kw and self.aliases is not None and not self.aliases.keys().isdisjoint(kw):
+            args, kw = _bind(self, args, kw)
         tensor_in, leafy = False, True
         arrays, needs = [], []
         for a in args:
@@ -76,10 +87,19 @@ class Op:
         try:
             out = self.forward(*arrays, **kw)
         except (ValueError, TypeError) as e:      # free when nothing is raised: the hot path pays nothing
+            fixed = _axis_as_pytorch_reads_it(self, arrays, kw)
+            if fixed is not None:                 # axis=[0, 1], or axis=0 of a 0-d input
+                return self(*args, **fixed)
             raise _clear_error(self.name, arrays, e, kw) from None
         if tensor_in:
             return self._output(out, args, kw, arrays, needs, leafy)
         return out[0] if self.cached else out
+
+    def _one_and_parameter(self, x, p):
+        """``op(x, p)`` for an op with one input: ``p`` is its first parameter (``sum(x, 1)``)."""
+        if not self.params:
+            raise TypeError(f"{self.name}() takes 1 positional argument but 2 were given.")
+        return self(x, **{self.params[0]: p})
 
     def binary(self, x, y):
         """``op(x, y)`` for two inputs and no parameters, unrolled: the path of Tensor's ``+ - * / ** @``.
@@ -149,6 +169,105 @@ class Op:
 
     def __repr__(self):
         return f"Op({self.name})"
+
+
+_SPELLINGS = {"axis": "dim", "dim": "axis", "keepdims": "keepdim", "keepdim": "keepdims"}
+_VARIADIC = sys.maxsize
+
+
+def _signature(forward, vjps, vjp_all):
+    """``(arity, params, aliases, axis_name)`` of a forward: how many inputs it takes (``_VARIADIC`` for
+    ``*xs`` and ``vjp_all`` ops), the names its further positionals bind to, ``{other spelling: its own
+    name}`` for its axis parameters (``None`` when it has none) and the name of its axis parameter."""
+    if isinstance(forward, np.ufunc):
+        return forward.nin, (), None, None
+    sig = inspect.signature(forward).parameters.values()
+    positional = [p for p in sig if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if vjp_all is not None or any(p.kind is p.VAR_POSITIONAL for p in sig):
+        arity = _VARIADIC
+    elif vjps:
+        arity = len(vjps)
+    else:                                                  # not differentiable: the required positionals
+        arity = sum(p.default is p.empty for p in positional)
+    params = tuple(p.name for p in positional[arity:]) if arity != _VARIADIC else ()
+    own = [p.name for p in sig if p.name in _SPELLINGS]
+    axis_name = next((n for n in own if n in ("axis", "dim")), None)
+    return arity, params, {_SPELLINGS[n]: n for n in own} or None, axis_name
+
+
+def _bind(op, args, kw):
+    """PyTorch's binding of ``op(*args, **kw)``: ``dim`` and ``axis`` (``keepdim``, ``keepdims``) are two
+    spellings of one parameter (both at once is a TypeError), extra positionals fill ``op.params`` in order,
+    and an axis given so is checked against the input's dimensions as PyTorch does (:func:`normalize_axis`).
+    Returns the inputs and the keywords."""
+    arity = op.arity if op.arity != _VARIADIC else len(args)
+    kw = dict(kw)
+    if op.aliases is not None:
+        for alias in op.aliases.keys() & kw.keys():
+            canonical = op.aliases[alias]
+            if canonical in kw:
+                raise TypeError(f"{op.name}(): got both {alias}= and {canonical}=; pass one of them.")
+            kw[canonical] = kw.pop(alias)
+    extra = args[arity:]
+    if len(extra) > len(op.params):
+        raise TypeError(f"{op.name}() takes {arity + len(op.params)} positional arguments but {len(args)} "
+                        f"were given.")
+    for name, value in zip(op.params, extra):
+        if name in kw:
+            raise TypeError(f"{op.name}() got multiple values for argument {name!r}.")
+        kw[name] = value
+    if op.axis_name in kw and arity == 1:
+        kw[op.axis_name] = normalize_axis(kw[op.axis_name], np.ndim(raw(args[0])), op.name, _reduces(op))
+    return args[:arity], kw
+
+
+def _reduces(op):
+    """Whether the op reduces over its axis (it has ``keepdims``): a 0-d input's axis then means all."""
+    return "keepdims" in op.aliases.values() or "keepdim" in op.aliases.values()
+
+
+def _axis_as_pytorch_reads_it(op, arrays, kw):
+    """After a failed call, the keywords with the axis read as PyTorch reads it, if that changes it."""
+    name = op.axis_name
+    if name is None or name not in kw or op.arity != 1:
+        return None
+    axis = normalize_axis(kw[name], np.ndim(arrays[0]), op.name, _reduces(op))  # PyTorch's error if out of range
+    return None if axis == kw[name] and type(axis) is type(kw[name]) else dict(kw, **{name: axis})
+
+
+def normalize_axis(axis, ndim, name="op", reduction=True):
+    """An axis (or tuple of axes) as non-negative ints for an ``ndim``-dimensional input, as PyTorch reads it.
+
+    ``None`` stays ``None``; a list becomes a tuple; an empty tuple means every axis (PyTorch's reductions);
+    a 0-d input takes the axes 0 and -1 (a ``reduction`` then reduces over everything: ``None``). Out of
+    range is an :class:`~chainrule.errors.AxisError`, an IndexError as in PyTorch.
+    """
+    if axis is None:
+        return None
+    single = not isinstance(axis, (tuple, list))
+    axes = (axis,) if single else tuple(axis)
+    if not axes:
+        return None
+    span = ndim if ndim else 1
+    out = []
+    for a in axes:
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{name}: axis must be an integer or a tuple of integers (dim= is the same), "
+                            f"got {axis!r}.")
+        if not -span <= a < span:
+            raise AxisError(f"{name}: dimension out of range (expected to be in range of [{-span}, {span - 1}] for "
+                            f"a {ndim}-d input, but got {a}).")
+        out.append(int(a) % span)
+    if ndim == 0 and reduction:
+        return None
+    return out[0] if single else tuple(out)
+
+
+def one_of(name, torch_name, torch_value, numpy_name, numpy_value, default=None):
+    """The value of a parameter with two spellings (``dim``/``axis``); both given is a TypeError."""
+    if torch_value is not None and numpy_value is not None:
+        raise TypeError(f"{name}(): got both {torch_name}= and {numpy_name}=; pass one of them.")
+    return torch_value if torch_value is not None else numpy_value if numpy_value is not None else default
 
 
 def _weak(a):

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import IndexRangeError, ShapeError
 from .elementwise import where
-from .registry import defop
+from .registry import defop, normalize_axis, one_of
 
 
 @defop("reshape", vjps=(lambda g, ans, x, shape: reshape(g, x.shape),))
@@ -81,40 +81,58 @@ def _split_grads(g, ans, needs, *xs, axis=0, stacked=False):
     return grads
 
 
+def _joined(name, xs, axis, new_axis):
+    """The axis of a cat (``new_axis=False``) or stack, checked against the inputs as PyTorch does."""
+    if not xs:
+        raise ValueError(f"{name}: needs at least one tensor.")
+    ndim = np.ndim(xs[0])
+    if ndim == 0 and not new_axis:
+        raise ShapeError(f"{name}: a 0-d tensor cannot be concatenated; unsqueeze it or use stack.")
+    return normalize_axis(axis, ndim + new_axis, name)
+
+
 @defop("concatenate", vjp_all=_split_grads)
 def concatenate(*xs, axis=0):
     """Join tensors along an existing axis; backward hands each input its slice of the gradient."""
+    axis = _joined("cat", xs, axis, False)
     try:
         return np.concatenate(xs, axis=axis)
     except ValueError:
-        raise ShapeError(f"concatenate: shapes {[np.shape(x) for x in xs]} differ outside axis {axis}.") from None
+        raise ShapeError(f"cat: shapes {[np.shape(x) for x in xs]} differ outside dim {axis}; make them equal "
+                         f"there.") from None
 
 
 @defop("stack", vjp_all=lambda g, ans, needs, *xs, axis=0: _split_grads(g, ans, needs, *xs, axis=axis, stacked=True))
 def stack(*xs, axis=0):
     """Join same-shaped tensors along a new axis."""
+    axis = _joined("stack", xs, axis, True)
     try:
         return np.stack(xs, axis=axis)
     except ValueError:
         raise ShapeError(f"stack: all shapes must be equal, got {[np.shape(x) for x in xs]}.") from None
 
 
-def cat(*tensors, axis=0):
-    """Join tensors along an existing axis: ``cat(a, b)`` or, as in PyTorch, ``cat([a, b])``."""
-    return concatenate(*_sequence(tensors, "cat"), axis=axis)
+def cat(tensors, *more, dim=None, axis=None):
+    """Join tensors along an existing dim, as ``torch.cat(tensors, dim=0)``; ``cat(a, b)`` also works."""
+    tensors, dim = _sequence(tensors, more, dim, "cat")
+    return concatenate(*tensors, axis=one_of("cat", "dim", dim, "axis", axis, 0))
 
 
-def stack_tensors(*tensors, axis=0):
-    """Join same-shaped tensors along a new axis: ``stack(a, b)`` or, as in PyTorch, ``stack([a, b])``."""
-    return stack(*_sequence(tensors, "stack"), axis=axis)
+def stack_tensors(tensors, *more, dim=None, axis=None):
+    """Join same-shaped tensors along a new dim, as ``torch.stack(tensors, dim=0)``; ``stack(a, b)`` also works."""
+    tensors, dim = _sequence(tensors, more, dim, "stack")
+    return stack(*tensors, axis=one_of("stack", "dim", dim, "axis", axis, 0))
 
 
-def _sequence(tensors, name):
-    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
-        tensors = tuple(tensors[0])
-    if not tensors:
-        raise ValueError(f"{name}: needs at least one tensor.")
-    return tensors
+def _sequence(first, more, dim, name):
+    """``(tensors, dim)`` from PyTorch's ``f(tensors, dim)`` or the form ``f(a, b, ...)``."""
+    if not isinstance(first, (list, tuple)):
+        return (first,) + more, dim
+    if len(more) > 1:
+        raise TypeError(f"{name}() takes the tensors and one dim, got {len(more) + 1} positional arguments.")
+    if more and dim is not None:
+        raise TypeError(f"{name}() got multiple values for argument 'dim'.")
+    return tuple(first), (more[0] if more else dim)
 
 
 # --- gather and scatter along one axis (PyTorch's gather / scatter / scatter_add) -------------------------
