@@ -1,6 +1,7 @@
 """``chainrule playground [--port N] [--no-browser]``: the lecture as an interactive page on 127.0.0.1."""
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -26,8 +27,17 @@ def run(args) -> int:
     print(f"chainrule playground: open {app.url}", flush=True)
     print("  (the link carries the access token; press Ctrl-C to stop)", flush=True)
     if not args.no_browser:
-        import webbrowser
-        webbrowser.open(app.url)
+        _open_browser(app.url)
     app.serve_forever()
     print("chainrule playground: stopped.", file=sys.stderr)
     return 0
+
+
+def _open_browser(url: str) -> None:
+    """Open ``url`` in a graphical browser; on a Linux machine with no display, say so instead (a console
+    browser would take over this terminal)."""
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        print("  (no display found: open the link in a browser yourself)", flush=True)
+        return
+    import webbrowser
+    webbrowser.open(url)
