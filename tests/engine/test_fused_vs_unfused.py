@@ -223,3 +223,28 @@ def test_branch_free_activations_pass_gradcheck_and_second_derivatives(name):
     (g,) = cr.grad(OURS[name](x).sum(), x, create_graph=True)     # the tensor formulas, differentiable
     (first,) = cr.grad(OURS[name](x).sum(), x)
     np.testing.assert_allclose(g.data, first.data, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ["silu", "gelu_tanh"])
+def test_activations_that_keep_a_forward_result_equal_their_formula(name, dtype):
+    """silu keeps sigmoid(x), tanh-GELU keeps tanh(inner): value and gradient as the plain formula's."""
+    x = np.concatenate([SPECIAL[np.isfinite(SPECIAL)], np.random.default_rng(0).standard_normal(200) * 4]).astype(dtype)
+    g = np.random.default_rng(1).standard_normal(x.shape).astype(dtype)
+    k = np.sqrt(2 / np.pi)
+    if name == "silu":
+        ours = ew.silu
+        composed = lambda t: t * ew.sigmoid(t)                                                   # noqa: E731
+    else:
+        ours = lambda t: ew.gelu(t, approximate="tanh")                                         # noqa: E731
+        composed = lambda t: t * 0.5 * (1 + ew.tanh((t + t * t * t * 0.044715) * k))            # noqa: E731
+    a, b = cr.tensor(x, requires_grad=True), cr.tensor(x, requires_grad=True)
+    out, ref = ours(a), composed(b)
+    out.backward(g)
+    ref.backward(g)
+    tol = 8 * np.finfo(dtype).eps
+    assert out.dtype == a.grad.dtype == dtype
+    np.testing.assert_allclose(out.data, ref.data, rtol=tol, atol=tol)
+    np.testing.assert_allclose(a.grad.data, b.grad.data, rtol=tol, atol=tol * np.abs(g).max())
+    t = cr.tensor(x[:8].astype(np.float64), requires_grad=True)
+    assert cr.gradcheck(ours, (t,))

@@ -210,15 +210,29 @@ tanh = defop("tanh", vjps=(lambda g, ans, x: g * (1 - ans * ans),), uses_ans=Tru
              doc="Hyperbolic tangent: squashes into [-1, 1], saturates (gradient near 0) for |x| >> 1.")(np.tanh)
 
 
-def _silu_grad(g, ans, x):
-    s = sigmoid(x)
-    return g * (s + x * s * (1 - s))
+def _silu_grad(g, ans, x, cache=None):
+    if cache is None or not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+        s = sigmoid(x)
+        return g * (s + x * s * (1 - s))
+    d = np.subtract(1, cache, dtype=x.dtype)   # g (s + x s (1 - s)), s = sigmoid(x) from forward
+    d *= cache
+    d *= x
+    d += cache
+    d *= g
+    return d
 
 
-@defop("silu", vjps=(_silu_grad,))
+@defop("silu", vjps=(_silu_grad,), cached=True)
 def silu(x):
-    """x * sigmoid(x) (Swish)."""
-    return x * (0.5 * (1 + np.tanh(0.5 * x)))
+    """x * sigmoid(x) (Swish); sigmoid(x) is kept for backward."""
+    s = np.multiply(x, 0.5)
+    if not isinstance(s, np.ndarray) or s.dtype.kind != "f":
+        s = 0.5 * (1 + np.tanh(s))
+        return x * s, s
+    np.tanh(s, out=s)
+    s += 1
+    s *= 0.5
+    return x * s, s
 
 
 def _above(z, threshold, out, value):
@@ -265,11 +279,27 @@ def softplus(x, beta=1.0, threshold=20.0):
 
 
 def _gelu_grad(g, ans, x, approximate="none", cache=None):
-    if approximate == "tanh":
+    if approximate == "tanh" and (cache is None or not isinstance(x, np.ndarray) or x.dtype.kind != "f"):
         inner = (x + x * x * x * 0.044715) * _SQRT_2_OVER_PI
         t = tanh(inner)
         dinner = (1 + x * x * (3 * 0.044715)) * _SQRT_2_OVER_PI
         return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dinner)
+    if approximate == "tanh":   # the same formula in two scratch arrays, t = tanh(inner) from forward
+        t = cache
+        d = np.multiply(x, x)
+        d *= 3 * 0.044715
+        d += 1
+        d *= _SQRT_2_OVER_PI
+        u = np.multiply(t, t)
+        np.subtract(1, u, out=u)
+        u *= x
+        u *= 0.5
+        u *= d
+        np.add(t, 1, out=d)
+        d *= 0.5
+        d += u
+        d *= g
+        return d
     if cache is None or x.dtype.kind != "f":   # create_graph (on tensors), or integer inputs
         cdf = 0.5 * (1 + erf(x * (1 / _SQRT_2)))
         pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
@@ -290,8 +320,20 @@ def gelu(x, approximate="none"):
 
     The exact form keeps Phi(x) for backward, which then needs one ``exp`` and no ``erf``.
     """
-    if approximate == "tanh":
-        return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))), None
+    if approximate == "tanh":     # tanh(inner) is kept for backward
+        if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+            t = np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))
+            return 0.5 * x * (1 + t), t
+        t = np.multiply(x, 0.044715)
+        t *= x
+        t *= x
+        t += x
+        t *= _SQRT_2_OVER_PI
+        np.tanh(t, out=t)
+        out = np.add(t, 1)
+        out *= x
+        out *= 0.5
+        return out, t
     if approximate != "none":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     cdf = _special.normal_cdf(x)
