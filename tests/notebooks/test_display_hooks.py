@@ -43,7 +43,7 @@ def test_graph_svg_and_mimebundle_hold_the_lecture_labels():
 
 
 def test_graph_without_dot_shows_its_dot_text_and_how_to_install(monkeypatch):
-    from chainrule.viz import dot as dot_mod
+    from chainrule.viz.compgraph import render as dot_mod
     monkeypatch.setattr(dot_mod, "DOT_PROGRAM", "surely-not-a-graphviz-binary")
     g = lecture_graph()
     assert g._repr_svg_() is None

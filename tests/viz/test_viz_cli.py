@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from chainrule.cli.graph import add_graph_command, main, run_graph
-from chainrule.viz import dot as dot_mod
+from chainrule.viz.compgraph import render as dot_mod
 
 
 def parse(argv):

@@ -9,7 +9,8 @@ import pytest
 import chainrule as cr
 import chainrule.nn.functional as F
 from chainrule.errors import ChainruleError
-from chainrule.viz import dot as graph_mod
+from chainrule.viz.compgraph import render as render_mod
+from chainrule.viz.compgraph import text as text_mod
 from chainrule.viz import GraphFreedError, GraphvizNotFoundError, explain, graph
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` not installed")
@@ -48,8 +49,8 @@ def test_lecture_example_values_gradients_and_roles():
     assert "-12.0" in label_of(src, "f") and "grad 1.0" in label_of(src, "f")
     # forward value in green above, gradient in red below
     lab = label_of(src, "x")
-    assert lab.index(graph_mod.GREEN) < lab.index(graph_mod.RED)
-    assert f'<FONT COLOR="{graph_mod.GREEN}">-2.0</FONT>' in lab
+    assert lab.index(text_mod.GREEN) < lab.index(text_mod.RED)
+    assert f'<FONT COLOR="{text_mod.GREEN}">-2.0</FONT>' in lab
     assert "<B>add</B>" in src and "gradient distributor" in src
     assert "<B>mul</B>" in src and "swap multiplier" in src
     # records behind the picture
@@ -259,7 +260,7 @@ def test_render_svg_png(tmp_path):
 
 
 def test_render_dot_without_graphviz(tmp_path, monkeypatch):
-    monkeypatch.setattr(graph_mod, "DOT_PROGRAM", "no-such-dot-program-here")
+    monkeypatch.setattr(render_mod, "DOT_PROGRAM", "no-such-dot-program-here")
     *_, f = lecture_example()
     g = graph(f)
     p = g.render(tmp_path / "f.dot")

@@ -47,7 +47,7 @@ def add_graph_command(subparsers) -> argparse.ArgumentParser:
 def run_graph(args) -> int:
     """Run ``chainrule graph`` with parsed ``args``; prints what it did, returns the exit status."""
     from ..viz.expression import evaluate, parse, parse_values, variables
-    from ..viz.dot import INSTALL_HINT, GraphvizNotFoundError, explain, graph
+    from ..viz.compgraph import INSTALL_HINT, GraphvizNotFoundError, explain, graph
     out = Path(args.out)
     try:
         values = parse_values(args.values)
@@ -83,7 +83,7 @@ def run_graph(args) -> int:
 
 
 def _num(v) -> str:
-    from ..viz.dot import _num as fmt
+    from ..viz.compgraph.text import _num as fmt
     return fmt(v)
 
 

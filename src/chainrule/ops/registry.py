@@ -53,12 +53,15 @@ class Op:
     """
 
     __slots__ = ("name", "forward", "vjps", "vjp_all", "gate", "uses_ans", "cached", "differentiable", "doc",
-                 "binary_vjps", "same", "arity", "params", "aliases", "axis_name", "two")
+                 "binary_vjps", "same", "pair", "arity", "params", "aliases", "axis_name", "two")
 
     def __init__(self, name, forward, vjps=(), vjp_all=None, gate=None, uses_ans=False, cached=False, doc=None,
                  same=None):
         self.name, self.forward, self.vjps, self.vjp_all = name, forward, tuple(vjps), vjp_all
         self.gate, self.uses_ans, self.cached, self.same = gate, uses_ans, cached, same
+        self.pair = None            # on a ``same`` op: the two-input op it stands for (pictures draw x twice)
+        if same is not None:
+            same.pair = self
         self.differentiable = bool(self.vjps) or vjp_all is not None
         self.binary_vjps = len(self.vjps) == 2 and vjp_all is None and not cached  # backward's fast path
         self.doc = (doc or forward.__doc__ or "").strip()

@@ -1,6 +1,6 @@
 """One point's backward pass gate by gate, the typed-expression explainer, and the numerical gradient check.
 
-The walk reuses `chainrule.viz.dot.trace` (the records `cr.viz.graph` draws from): no second derivative table.
+The walk reuses `chainrule.viz.compgraph.trace` (the records `cr.viz.graph` draws from): no second derivative table.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 from .. import autograd, nn
 from ..gradcheck import numerical_grad, rel_error
 from ..tensor import Tensor
-from ..viz.dot import explain, trace
+from ..viz.compgraph import explain, trace
 from ..viz.language import evaluate, parse_values
 from .session import penalty
 

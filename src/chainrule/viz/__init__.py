@@ -1,6 +1,6 @@
 """Pictures of what backprop does: computational graphs (DOT), training plots, self-contained HTML reports.
 
-- :func:`graph` (in :mod:`chainrule.viz.dot`) draws the graph behind a tensor with values, gradients and gate roles; :func:`explain`
+- :func:`graph` (in :mod:`chainrule.viz.compgraph`) draws the graph behind a tensor with values, gradients and gate roles; :func:`explain`
   writes its backward pass as "downstream = local x upstream" lines.
 - :func:`expression_graph` (:mod:`chainrule.viz.expression`) does both for a typed expression (``"(x + y) * z"``), behind ``chainrule graph``.
 - :mod:`chainrule.viz.plots`: loss curves, weight templates, decision boundaries, activations, gradient
@@ -9,7 +9,7 @@
 - :class:`LiveCurves` (:mod:`chainrule.viz.live`): loss/accuracy curves redrawn in place in a notebook.
 """
 from .expression import ExpressionError, evaluate, expression_graph, parse, parse_values
-from .dot import Graph, GraphFreedError, GraphvizNotFoundError, dot_available, explain, graph
+from .compgraph import Graph, GraphFreedError, GraphvizNotFoundError, dot_available, explain, graph
 from .report import write_report
 from . import plots  # noqa: E402  (matplotlib itself is imported only when a plot is drawn)
 from .live import LiveCurves  # noqa: E402

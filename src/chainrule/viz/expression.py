@@ -5,11 +5,11 @@
     explain("max(x, y) * z", "x=3,y=-4,z=2")
 
 The language itself (grammar, parser, :func:`evaluate`) lives in :mod:`chainrule.viz.language`; this
-module joins it to the graph pictures, one way: it imports :mod:`chainrule.viz.dot`, never the reverse.
+module joins it to the graph pictures, one way: it imports :mod:`chainrule.viz.compgraph`, never the reverse.
 """
 from __future__ import annotations
 
-from .dot import graph
+from .compgraph import graph
 from .language import (FUNCTIONS, Binary, Call, ExpressionError, Num, Unary, Var, evaluate, parse,
                        parse_values, variables)
 
@@ -21,7 +21,7 @@ def expression_graph(expression: str, values=None, *, name: str = "f", **graph_k
     """Parse ``expression``, build it on scalar tensors, run backward and return the annotated graph.
 
     ``backward(retain_graph=True)`` runs, so the leaf tensors' ``.grad`` hold df/dx (reachable through
-    ``graph.values``); the returned :class:`~chainrule.viz.dot.Graph` shows values, gradients and gate roles.
+    ``graph.values``); the returned :class:`~chainrule.viz.compgraph.Graph` shows values, gradients and gate roles.
     """
     f = evaluate(expression, values, name=name)
     if f.requires_grad:

@@ -3,7 +3,7 @@
     f = evaluate("(x + y) * z", {"x": -2, "y": 5, "z": -4})
 
 Knows nothing about pictures: :mod:`chainrule.viz.expression` draws what this builds, and
-:func:`chainrule.viz.dot.explain` uses it to read expression strings.
+:func:`chainrule.viz.compgraph.explain` uses it to read expression strings.
 
 Grammar (Python's precedence; ``**`` binds tighter than unary minus and is right-associative)::
 

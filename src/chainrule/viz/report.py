@@ -123,7 +123,7 @@ def _result_table(table) -> str:
 
 def _image_source(image):
     """(mime, bytes) for a picture: a path, raw bytes, a Graph, or a dict {"data": bytes, "format": "png"}."""
-    from .dot import Graph, dot_available
+    from .compgraph import Graph, dot_available
     if isinstance(image, Graph):
         if not dot_available():
             return None, image.source
@@ -226,7 +226,7 @@ def write_report(path, title: str, sections, *, subtitle: str | None = None) -> 
     lines, or a list of them); ``config`` (a mapping: a two-column table); ``table`` / ``tables`` (a list of
     row dicts, a dict of columns, or ``{"columns": [...], "rows": [[...]], "caption": ...}``); ``image`` with
     ``caption``, or ``images`` (paths to .png/.svg/.jpg files, raw PNG/SVG bytes, ``(picture, caption)``
-    pairs, or ``{"path": ..., "caption": ...}``); ``graph`` (a :class:`~chainrule.viz.dot.Graph`, embedded
+    pairs, or ``{"path": ..., "caption": ...}``); ``graph`` (a :class:`~chainrule.viz.compgraph.Graph`, embedded
     as SVG); ``code`` (preformatted text). A plain string is a text-only section.
     """
     text = render_report(title, sections, subtitle=subtitle)
