@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 
 from ..errors import ConfigError
+from ..ops import reduce as _red
 from . import functional as F
 from .layers import Identity
 from .module import Module
 
-__all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus", "ACTIVATIONS",
-           "activation_by_name"]
+__all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax",
+           "ACTIVATIONS", "activation_by_name"]
 
 
 def _number(owner, name, value, positive=False) -> float:
@@ -121,6 +123,44 @@ class Softplus(Module):
 
     def extra_repr(self):
         return f"beta={self.beta}, threshold={self.threshold}"
+
+
+def _softmax_dim(owner, dim, ndim):
+    """PyTorch's choice when ``dim`` is None (deprecated there, with the same warning): 0 for 0-, 1- and 3-D
+    inputs, else 1."""
+    if dim is not None:
+        return dim
+    warnings.warn(f"{owner}: implicit dimension choice is deprecated (as in PyTorch); pass dim.", UserWarning,
+                  stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+class Softmax(Module):
+    """Probabilities along ``dim``: exp(x) / sum(exp(x))."""
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return _red.softmax(x, axis=_softmax_dim("Softmax", self.dim, x.ndim))
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """Log-probabilities along ``dim``: x - logsumexp(x)."""
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return _red.log_softmax(x, axis=_softmax_dim("LogSoftmax", self.dim, x.ndim))
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
 
 
 #: Activation classes by the names configurations use (``None`` and ``"none"`` mean no activation).

@@ -157,7 +157,8 @@ def _class_weight(weight, n_classes, name, dtype):
 
 def cross_entropy(input, target, weight=None, ignore_index: int = -100, reduction: str = "mean",
                   label_smoothing: float = 0.0):
-    """Softmax cross-entropy of (N, C) scores and N integer labels, stable, as ``torch.nn.functional.cross_entropy``.
+    """Softmax cross-entropy of (N, C) scores and N integer labels (or (N, C) class probabilities), stable, as
+    ``torch.nn.functional.cross_entropy``.
 
     Its gradient with respect to the scores is ``softmax(scores) - onehot(target)`` (divided by N for
     ``reduction='mean'``). ``weight`` rescales each class, rows whose label is ``ignore_index`` count for
@@ -168,6 +169,8 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
     _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}.")
+    if _raw(target).dtype.kind == "f":
+        return _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
     t, ignored = _check_targets(input, target, "cross_entropy", ignore_index)
     if weight is None and ignored is None:
         return _fused.cross_entropy(input, t, reduction=reduction, label_smoothing=label_smoothing)
@@ -188,6 +191,31 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
     elif reduction == "sum":
         smooth = smooth.sum()
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+
+
+def _soft_cross_entropy(input, target, weight, reduction, label_smoothing):
+    """Cross-entropy against class probabilities (``target`` of the scores' shape), as PyTorch:
+    ``-sum_c weight_c target_c log_softmax(input)_c`` per row, ``'mean'`` dividing by N."""
+    if input.ndim != 2:
+        raise ShapeError(f"cross_entropy: scores must have shape (N, C), got {tuple(input.shape)}.")
+    if tuple(_raw(target).shape) != tuple(input.shape):
+        raise ShapeError(f"cross_entropy: probability targets must have the scores' shape {tuple(input.shape)}, "
+                         f"got {tuple(_raw(target).shape)}; integer targets are class indices.")
+    n, n_classes = input.shape
+    if n == 0:
+        raise ValueError("cross_entropy: the batch is empty.")
+    dtype = _dtype(input)
+    if not isinstance(target, Tensor):
+        target = np.asarray(target, dtype=dtype)
+    elif target.dtype != dtype:
+        target = target.astype(dtype)
+    if label_smoothing:
+        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+    terms = _red.log_softmax(input, axis=1) * target
+    w = _class_weight(weight, n_classes, "cross_entropy", dtype)
+    if w is not None:
+        terms = terms * w
+    return _reduce(-_red.sum(terms, axis=1), reduction)
 
 
 def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: str = "mean"):
