@@ -169,7 +169,7 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
     _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}.")
-    if _raw(target).dtype.kind == "f":
+    if _raw(target).dtype.kind == "f" and _raw(target).ndim == input.ndim:      # class probabilities
         return _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
     t, ignored = _check_targets(input, target, "cross_entropy", ignore_index)
     if weight is None and ignored is None:
