@@ -18,27 +18,63 @@ def _current_umask() -> int:
 _FILE_MODE = 0o666 & ~_current_umask()  # what open() would give a new file; mkstemp alone gives 0600
 
 
+TEMP_SUFFIX = ".tmp"
+
+
 @contextlib.contextmanager
-def atomic_write(path, mode: str = "wb"):
+def atomic_write(path, mode: str = "wb", exclusive: bool = False):
     """Open a temporary file beside ``path``; on success flush, fsync and rename it over ``path``.
 
-    On any exception the temporary file is removed and ``path`` is left untouched.
+    On any exception the temporary file is removed and ``path`` is left untouched; an `OSError` (a full
+    disk) names ``path``. With ``exclusive``, ``path`` must not exist: the finished file is published
+    with a hard link, which fails (`FileExistsError`) if another process got there first, so exactly one
+    writer claims ``path`` and it is never seen half written.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, mode) as f:
             yield f
             f.flush()
             os.fchmod(f.fileno(), _FILE_MODE)
             os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        if exclusive:
+            _link_new(tmp, path)
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
+    except BaseException as e:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(e, OSError) and e.errno is not None and not isinstance(e, FileExistsError) and \
+                e.filename in (None, tmp):
+            raise type(e)(e.errno, e.strerror, str(path)) from None
         raise
     _fsync_dir(path.parent)
+
+
+def _link_new(tmp, path) -> None:
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError:                      # a file system without hard links: create-exclusive, then copy
+        with open(path, "xb") as out, open(tmp, "rb") as src:
+            out.write(src.read())
+            out.flush()
+            os.fsync(out.fileno())
+
+
+def remove_temporaries(folder) -> list:
+    """Delete the temporaries `atomic_write` left in ``folder`` when its process was killed; their paths.
+    Call it only while no other process writes there (holding the folder's lock)."""
+    removed = []
+    for p in Path(folder).glob(f".*{TEMP_SUFFIX}"):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+            removed.append(p)
+    return removed
 
 
 def _fsync_dir(folder: Path) -> None:

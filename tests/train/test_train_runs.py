@@ -139,3 +139,73 @@ def test_a_run_folder_is_trained_by_one_process_at_a_time(tmp_path):
         holder.wait()
     with run.lock():                                   # released when its holder died
         assert (run.path / ".lock").read_text() == str(__import__("os").getpid())
+
+
+def test_two_processes_creating_one_run_folder_exactly_one_claims_it(tmp_path):
+    """Started together, the refused run must not touch config.json (it overwrote it 1 time in 28)."""
+    import multiprocessing
+    ctx = multiprocessing.get_context("fork")
+    for round_ in range(3):
+        out = tmp_path / f"runs{round_}"
+        start, results = ctx.Barrier(6), ctx.Queue()
+
+        def create(i):
+            start.wait()
+            try:
+                RunDir.create(out, "x", {"lr": i, "pad": "y" * 100_000})
+                results.put(("ok", i))
+            except ConfigError as e:
+                results.put(("refused", str(e)))
+        procs = [ctx.Process(target=create, args=(i,)) for i in range(6)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(60)
+        got = [results.get(timeout=10) for _ in procs]
+        winners = [i for kind, i in got if kind == "ok"]
+        assert len(winners) == 1, got
+        assert all("already holds a run" in m for kind, m in got if kind == "refused"), got
+        assert json.loads((out / "x" / "config.json").read_text())["lr"] == winners[0]
+        assert sorted(p.name for p in (out / "x").iterdir()) == ["config.json"]
+
+
+def test_unique_run_names_are_claimed_atomically(tmp_path):
+    a = RunDir.create(tmp_path, "x", {"a": 1}, unique=True)
+    b = RunDir.create(tmp_path, "x", {"a": 2}, unique=True)
+    assert (a.name, b.name) == ("x", "x-2")
+    assert json.loads((tmp_path / "x" / "config.json").read_text()) == {"a": 1}
+
+
+def test_resume_removes_temporaries_left_by_a_killed_checkpoint_write(tmp_path):
+    cfg = resolve({"dataset": "spiral", "model": "mlp", "epochs": 1, "out": str(tmp_path / "runs"), "name": "r",
+                   "progress": "none"})
+    run_experiment(cfg, progress="none", write_pictures=False)
+    folder = tmp_path / "runs" / "r"
+    stale = folder / ".last.safetensors.k2j4x9.tmp"
+    stale.write_bytes(b"\0" * 4096)
+    keep = folder / "notes.tmp"                  # not one of ours: kept
+    keep.write_text("mine")
+    from chainrule.train import resume_experiment
+    resume_experiment(folder, progress="none", overrides={"epochs": 2}, write_pictures=False)
+    assert not stale.exists() and keep.exists()
+
+
+def test_a_full_disk_names_the_file_and_says_how_to_resume(tmp_path, monkeypatch, capsys):
+    import errno
+    import os
+
+    from chainrule.cli.main import main
+    monkeypatch.chdir(tmp_path)
+    real_fsync, calls = os.fsync, []
+
+    def fsync(fd):
+        calls.append(fd)
+        if len(calls) > 3:                     # config.json and the first writes succeed, then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_fsync(fd)
+    monkeypatch.setattr(os, "fsync", fsync)
+    code = main(["train", "--model", "mlp", "--epochs", "3", "--name", "full", "--progress", "none", "--no-plots"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1, err
+    assert "runs/full" in err[0] and "no space left on device" in err[0], err
+    assert "chainrule train --resume runs/full" in err[0], err

@@ -25,7 +25,7 @@ import math
 import os
 from pathlib import Path
 
-from .._files import atomic_write
+from .._files import atomic_write, remove_temporaries
 from ..errors import CheckpointError, ConfigError
 
 CONFIG = "config.json"
@@ -171,23 +171,24 @@ class RunDir:
     # --- creating and opening ----------------------------------------------------------------------------
     @classmethod
     def create(cls, out, name: str, config: dict, unique: bool = False) -> "RunDir":
-        """Make ``out/name`` and write its config.json. With ``unique``, an existing name gets ``-2``, ``-3``...;
-        otherwise an existing run folder is an error that suggests ``--resume``."""
+        """Make ``out/name`` and write its config.json, which claims the folder atomically: of two processes
+        creating one run, exactly one succeeds. With ``unique``, a taken name gets ``-2``, ``-3``...;
+        otherwise a run folder already there is an error that suggests ``--resume``."""
         out = Path(out)
         if not name or "/" in name or name in (".", ".."):
             raise ConfigError(f"run name {name!r} is not a plain folder name; pass e.g. --name cifar-mlp.")
-        path = out / name
-        if unique:
-            k = 2
-            while path.exists():
-                path = out / f"{name}-{k}"
+        k = 1
+        while True:
+            path = out / (name if k == 1 else f"{name}-{k}")
+            try:                    # config.json appears complete, and in one process only: the claim
+                with atomic_write(path / CONFIG, "w", exclusive=True) as f:
+                    f.write(dumps(config, indent=2) + "\n")
+                return cls(path)
+            except FileExistsError:
+                if not unique:
+                    raise ConfigError(f"{path} already holds a run; continue it with --resume {path}, or pick "
+                                      f"another --name.") from None
                 k += 1
-        elif (path / CONFIG).exists():
-            raise ConfigError(f"{path} already holds a run; continue it with --resume {path}, or pick another --name.")
-        run = cls(path)
-        path.mkdir(parents=True, exist_ok=True)
-        run.write_config(config)
-        return run
 
     @classmethod
     def open(cls, path) -> "RunDir":
@@ -269,6 +270,7 @@ class RunDir:
             f.truncate()
             f.write(str(os.getpid()))
             f.flush()
+            remove_temporaries(self.path)          # half-written checkpoints of a killed process
             try:
                 yield
             finally:                               # a finished or stopped run leaves no lock behind

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import errno
 import json
 import math
 import signal
@@ -264,7 +265,14 @@ class Trainer:
         """Train (or continue, with ``resume``) and evaluate. ``val``/``test``: Datasets or ``(X, y)`` pairs."""
         val, test = _pair(val), _pair(test)
         with self.run.lock() if self.run is not None and self.writes else contextlib.nullcontext():
-            return self._fit(train_loader, val, test, resume)
+            try:
+                return self._fit(train_loader, val, test, resume)
+            except OSError as e:
+                if self.run is None or e.errno not in (errno.ENOSPC, errno.EDQUOT):
+                    raise
+                where = e.filename or self.run.path
+                raise type(e)(e.errno, f"{e.strerror}; the last checkpoint is kept: free some space, then resume "
+                                       f"with: {self.run.resume_hint()}", str(where)) from None
 
     def _fit(self, train_loader, val, test, resume) -> FitResult:
         if resume:
