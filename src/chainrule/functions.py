@@ -39,28 +39,41 @@ def _dims(dim):
     return tuple(dim) if isinstance(dim, list) else dim
 
 
+def _dim(name, dim, axis, default=None, required=False):
+    """``dim`` or its NumPy spelling ``axis`` (both at once is a TypeError), as the ops take it."""
+    d = _registry.one_of(name, "dim", dim, "axis", axis, default)
+    if d is None and required:
+        raise TypeError(f"{name}() missing required argument 'dim'.")
+    return _dims(d)
+
+
+def _keep(name, keepdim, keepdims):
+    return bool(_registry.one_of(name, "keepdim", keepdim, "keepdims", keepdims, False))
+
+
 def _cast(input, dtype):
     return input if dtype is None else input.astype(dtype)
 
 
-def prod(input, dim=None, keepdim: bool = False, *, dtype=None):
+def prod(input, dim=None, keepdim=None, *, dtype=None, axis=None, keepdims=None):
     """The product over ``dim`` (all elements by default)."""
-    return _red.prod(_cast(input, dtype), axis=_dims(dim), keepdims=keepdim)
+    return _red.prod(_cast(input, dtype), axis=_dim("prod", dim, axis), keepdims=_keep("prod", keepdim, keepdims))
 
 
-def cumsum(input, dim, *, dtype=None):
+def cumsum(input, dim=None, *, dtype=None, axis=None):
     """Running sums along ``dim``."""
-    return _red.cumsum(_cast(input, dtype), axis=dim)
+    return _red.cumsum(_cast(input, dtype), axis=_dim("cumsum", dim, axis, required=True))
 
 
-def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
+def norm(input, p="fro", dim=None, keepdim=None, dtype=None, *, axis=None, keepdims=None):
     """The vector ``p``-norm over ``dim`` (all elements by default); ``'fro'`` is the 2-norm."""
     if p == "fro":
         p = 2.0
     elif isinstance(p, str):
         raise ValueError(f"norm: p={p!r} is not supported; use a number, inf or 'fro' "
                          f"(the nuclear norm is not implemented).")
-    return _red.norm(_cast(input, dtype), p=float(p), axis=_dims(dim), keepdims=keepdim)
+    return _red.norm(_cast(input, dtype), p=float(p), axis=_dim("norm", dim, axis),
+                     keepdims=_keep("norm", keepdim, keepdims))
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None,
@@ -74,20 +87,23 @@ def var_mean(input, dim=None, unbiased=None, keepdim=None, *, correction=None, a
     return v, _red.mean(input, axis=_dims(dims), keepdims=keep)
 
 
-def argsort(input, dim: int = -1, descending: bool = False, *, stable: bool = False):
-    """The int64 indices that sort ``input`` along ``dim`` (not differentiable)."""
-    return _red.argsort(input, axis=dim, descending=descending, stable=stable)
+def argsort(input, dim=None, descending: bool = False, *, stable: bool = False, axis=None):
+    """The int64 indices that sort ``input`` along ``dim`` (the last by default; not differentiable)."""
+    return _red.argsort(input, axis=_dim("argsort", dim, axis, -1), descending=descending, stable=stable)
 
 
-def sort(input, dim: int = -1, descending: bool = False, *, stable: bool = False):
+def sort(input, dim=None, descending: bool = False, *, stable: bool = False, axis=None):
     """``(values, indices)`` sorted along ``dim``; the values are differentiable (the gradient goes back to
     where each value came from)."""
+    dim = _dim("sort", dim, axis, -1)
     indices = _red.argsort(input, axis=dim, descending=descending, stable=stable)
     return return_types.sort(_shp.gather(input, index=raw(indices), axis=dim), indices)
 
 
-def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
-    """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) along ``dim``, in order."""
+def topk(input, k: int, dim=None, largest: bool = True, sorted: bool = True, *, axis=None):
+    """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) along ``dim`` (the last by
+    default), in order."""
+    dim = _dim("topk", dim, axis, -1)
     shape = np.shape(raw(input))
     n = shape[dim] if shape else 1
     if not 0 <= k <= n:
@@ -98,12 +114,18 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
     return return_types.topk(_shp.gather(input, index=raw(indices), axis=dim), indices)
 
 
-def gather(input, dim: int, index, *, sparse_grad: bool = False):
+def _index_arg(name, index):
+    if index is None:
+        raise TypeError(f"{name}() missing required argument 'index'.")
+    return raw(index)
+
+
+def gather(input, dim=None, index=None, *, sparse_grad: bool = False, axis=None):
     """``out[i][j] = input[index[i][j]][j]`` for ``dim=0``, and so on: values picked along ``dim``."""
-    return _shp.gather(input, index=raw(index), axis=dim)
+    return _shp.gather(input, index=_index_arg("gather", index), axis=_dim("gather", dim, axis, required=True))
 
 
-def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
+def scatter(input, dim=None, index=None, src=None, *, value=None, reduce=None, axis=None):
     """A copy of ``input`` with ``src`` (a tensor, or a number ``value``) written where ``index`` points
     along ``dim``."""
     if (src is None) == (value is None):
@@ -112,12 +134,15 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
     if reduce is not None:
         raise ValueError(f"scatter: reduce={reduce!r} is not supported (PyTorch deprecates it); "
                          f"use scatter_add to add.")
-    return _shp.scatter(input, src, index=raw(index), axis=dim)
+    return _shp.scatter(input, src, index=_index_arg("scatter", index), axis=_dim("scatter", dim, axis, required=True))
 
 
-def scatter_add(input, dim: int, index, src):
+def scatter_add(input, dim=None, index=None, src=None, *, axis=None):
     """A copy of ``input`` with ``src`` added where ``index`` points along ``dim`` (repeats accumulate)."""
-    return _shp.scatter_add(input, src, index=raw(index), axis=dim)
+    if src is None:
+        raise TypeError("scatter_add() missing required argument 'src'.")
+    return _shp.scatter_add(input, src, index=_index_arg("scatter_add", index),
+                            axis=_dim("scatter_add", dim, axis, required=True))
 
 
 # --- pieces, reorderings, shapes ----------------------------------------------------------------------------
@@ -139,10 +164,10 @@ def _pieces(input, dim, sizes):
     return tuple(out)
 
 
-def split(tensor, split_size_or_sections, dim: int = 0):
+def split(tensor, split_size_or_sections, dim=None, *, axis=None):
     """Pieces of ``split_size_or_sections`` elements along ``dim`` (the last may be smaller), or of the listed
     sizes, which must add up to the dimension's size."""
-    dim, n = _axis_size(tensor, dim, "split")
+    dim, n = _axis_size(tensor, _dim("split", dim, axis, 0), "split")
     if isinstance(split_size_or_sections, (int, np.integer)):
         size = int(split_size_or_sections)
         if size <= 0 and n:
@@ -155,22 +180,29 @@ def split(tensor, split_size_or_sections, dim: int = 0):
     return _pieces(tensor, dim, sizes)
 
 
-def chunk(input, chunks: int, dim: int = 0):
+def chunk(input, chunks: int, dim=None, *, axis=None):
     """At most ``chunks`` pieces of equal size ceil(n / chunks) along ``dim`` (the last may be smaller)."""
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}.")
+    dim = _dim("chunk", dim, axis, 0)
     _, n = _axis_size(input, dim, "chunk")
     return split(input, max(-(-n // chunks), 1), dim)
 
 
-def unbind(input, dim: int = 0):
+def unbind(input, dim=None, *, axis=None):
     """The slices along ``dim``, that dimension removed."""
-    dim, n = _axis_size(input, dim, "unbind")
+    dim, n = _axis_size(input, _dim("unbind", dim, axis, 0), "unbind")
     return tuple(_shp.getitem(input, index=(slice(None),) * dim + (i,)) for i in range(n))
 
 
-def flip(input, dims):
-    """Reverse the order of the elements along each of ``dims`` (a tuple or list, as PyTorch)."""
+def flip(input, dims=None, *, axis=None):
+    """Reverse the order of the elements along each of ``dims`` (a tuple or list, as PyTorch; NumPy's ``axis``
+    may be one int)."""
+    if axis is not None:
+        dims = _dim("flip", dims, axis)
+        dims = (dims,) if isinstance(dims, (int, np.integer)) else dims
+    elif dims is None:
+        raise TypeError("flip() missing required argument 'dims'.")
     if isinstance(dims, (int, np.integer)):
         raise TypeError("flip: dims must be a tuple or list of ints, e.g. flip(x, (0,)).")
     ndim = np.ndim(raw(input))
@@ -180,9 +212,10 @@ def flip(input, dims):
     return _shp.getitem(input, index=tuple(index))
 
 
-def roll(input, shifts, dims=None):
+def roll(input, shifts, dims=None, *, axis=None):
     """Shift the elements cyclically by ``shifts`` along ``dims`` (the flattened tensor when None)."""
-    return _shp.roll(input, shifts=_dims(shifts), dims=_dims(dims))
+    dims = _registry.one_of("roll", "dims", _dims(dims), "axis", _dims(axis))
+    return _shp.roll(input, shifts=_dims(shifts), dims=dims)
 
 
 def tile(input, dims):
@@ -320,6 +353,14 @@ def _unary_method(op):
     return method
 
 
+def _method(function):
+    """``x.name(...)`` for the function ``name(x, ...)``."""
+    def method(self, *args, **kw):
+        return function(self, *args, **kw)
+    method.__name__, method.__doc__ = function.__name__, function.__doc__
+    return method
+
+
 class TensorMethods:
     """The methods of :class:`~chainrule.tensor.Tensor` that mirror the functions of this module."""
 
@@ -348,47 +389,18 @@ class TensorMethods:
         """self ** exponent."""
         return _ew.pow(self, exponent)
 
-    def prod(self, dim=None, keepdim: bool = False, *, dtype=None):
-        return prod(self, dim, keepdim, dtype=dtype)
+    prod, cumsum, norm, sort, argsort, topk = (_method(f) for f in (prod, cumsum, norm, sort, argsort, topk))
+    gather, scatter, scatter_add = (_method(f) for f in (gather, scatter, scatter_add))
+    split, chunk, unbind, roll, movedim, unflatten = (_method(f) for f in (split, chunk, unbind, roll, movedim,
+                                                                            unflatten))
+    moveaxis = movedim
+    index_select, masked_fill, nonzero = (_method(f) for f in (index_select, masked_fill, nonzero))
+    outer, tril, triu, diag = (_method(f) for f in (outer, tril, triu, diag))
 
-    def cumsum(self, dim, *, dtype=None):
-        return cumsum(self, dim, dtype=dtype)
-
-    def norm(self, p="fro", dim=None, keepdim: bool = False, dtype=None):
-        return norm(self, p, dim, keepdim, dtype)
-
-    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False):
-        return sort(self, dim, descending, stable=stable)
-
-    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False):
-        return argsort(self, dim, descending, stable=stable)
-
-    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
-        return topk(self, k, dim, largest, sorted)
-
-    def gather(self, dim: int, index, *, sparse_grad: bool = False):
-        return gather(self, dim, index)
-
-    def scatter(self, dim: int, index, src=None, *, value=None, reduce=None):
-        return scatter(self, dim, index, src, value=value, reduce=reduce)
-
-    def scatter_add(self, dim: int, index, src):
-        return scatter_add(self, dim, index, src)
-
-    def split(self, split_size, dim: int = 0):
-        return split(self, split_size, dim)
-
-    def chunk(self, chunks: int, dim: int = 0):
-        return chunk(self, chunks, dim)
-
-    def unbind(self, dim: int = 0):
-        return unbind(self, dim)
-
-    def flip(self, *dims):
-        return flip(self, dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims)
-
-    def roll(self, shifts, dims=None):
-        return roll(self, shifts, dims)
+    def flip(self, *dims, **kw):
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = dims[0]
+        return flip(self, dims or None, **kw)
 
     def repeat(self, *sizes):
         """The whole tensor repeated ``sizes[i]`` times along each dimension (``len(sizes) >= ndim``)."""
@@ -400,35 +412,6 @@ class TensorMethods:
 
     def tile(self, *dims):
         return tile(self, dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims)
-
-    def movedim(self, source, destination):
-        return movedim(self, source, destination)
-
-    moveaxis = movedim
-
-    def unflatten(self, dim: int, sizes):
-        return unflatten(self, dim, sizes)
-
-    def index_select(self, dim: int, index):
-        return index_select(self, dim, index)
-
-    def masked_fill(self, mask, value):
-        return masked_fill(self, mask, value)
-
-    def nonzero(self, *, as_tuple: bool = False):
-        return nonzero(self, as_tuple=as_tuple)
-
-    def outer(self, vec2):
-        return outer(self, vec2)
-
-    def tril(self, diagonal: int = 0):
-        return tril(self, diagonal)
-
-    def triu(self, diagonal: int = 0):
-        return triu(self, diagonal)
-
-    def diag(self, diagonal: int = 0):
-        return diag(self, diagonal)
 
     def where(self, condition, other):
         """``self`` where ``condition`` holds, else ``other``."""

@@ -489,3 +489,31 @@ def test_from_numpy_shares_memory_and_dtype():
         torch.from_numpy([1, 2])
     with pytest.raises(TypeError, match="NumPy array"):
         cr.from_numpy([1, 2])
+
+
+# --- NumPy's spellings: axis / keepdims beside dim / keepdim ----------------------------------------------
+
+@pytest.mark.parametrize("numpy_form, torch_form", [
+    (lambda x: x.prod(axis=1, keepdims=True), lambda t: t.prod(1, keepdim=True)),
+    (lambda x: cr.cumsum(x, axis=0), lambda t: torch.cumsum(t, 0)),
+    (lambda x: x.norm(axis=1, keepdims=True), lambda t: t.norm(dim=1, keepdim=True)),
+    (lambda x: x.sort(axis=0).values, lambda t: t.sort(0).values),
+    (lambda x: cr.argsort(x, axis=0), lambda t: torch.argsort(t, 0)),
+    (lambda x: x.topk(2, axis=0).values, lambda t: t.topk(2, 0).values),
+    (lambda x: x.gather(index=cr.tensor(IDX), axis=1), lambda t: t.gather(1, torch.tensor(IDX))),
+    (lambda x: x.split(1, axis=1)[2], lambda t: t.split(1, 1)[2]),
+    (lambda x: x.chunk(2, axis=1)[1], lambda t: t.chunk(2, 1)[1]),
+    (lambda x: x.unbind(axis=1)[3], lambda t: t.unbind(1)[3]),
+    (lambda x: cr.flip(x, axis=1), lambda t: torch.flip(t, (1,))),
+    (lambda x: x.roll(1, axis=0), lambda t: t.roll(1, 0)),
+], ids=["prod", "cumsum", "norm", "sort", "argsort", "topk", "gather", "split", "chunk", "unbind", "flip", "roll"])
+def test_numpy_spellings_of_dim(numpy_form, torch_form):
+    x, t = both(X)
+    same(numpy_form(x), torch_form(t))
+
+
+def test_dim_and_axis_together_is_a_type_error():
+    with pytest.raises(TypeError, match="both"):
+        cr.tensor(X).prod(dim=0, axis=0)
+    with pytest.raises(TypeError, match="required argument 'dim'"):
+        cr.cumsum(cr.tensor(X))
