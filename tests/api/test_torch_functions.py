@@ -464,8 +464,6 @@ def test_tril_refuses_a_vector_as_torch():
                          ids=["eye", "eye-nm", "eye-dtype", "linspace", "linspace-steps", "linspace-1", "linspace-f64",
                               "full_like-int", "full_like-float", "full_like-dtype", "zeros_like", "zeros_like-dtype"])
 def test_creation_functions(make):
-    if not hasattr(cr, "float64"):
-        pytest.skip("cr.float64 is not defined yet")
     out, ref = make(cr), make(torch)
     assert out.dtype == ref.numpy().dtype
     np.testing.assert_allclose(out.data, ref.numpy(), rtol=1e-6)
