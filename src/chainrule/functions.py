@@ -346,18 +346,14 @@ def diag(input, diagonal: int = 0):
     return _linalg.diag(input, diagonal=diagonal)
 
 
-def _unary_method(op):
-    def method(self):
-        return op(self)
-    method.__name__, method.__doc__ = op.name, op.doc
-    return method
-
-
 def _method(function):
     """``x.name(...)`` for the function ``name(x, ...)``."""
     def method(self, *args, **kw):
         return function(self, *args, **kw)
-    method.__name__, method.__doc__ = function.__name__, function.__doc__
+    if isinstance(function, _registry.Op):
+        method.__name__, method.__doc__ = function.name, function.doc
+    else:
+        method.__name__, method.__doc__ = function.__name__, function.__doc__
     return method
 
 
@@ -366,12 +362,12 @@ class TensorMethods:
 
     __slots__ = ()
 
-    sin, cos, tan, asin, acos, atan = (_unary_method(op) for op in (sin, cos, tan, asin, acos, atan))
-    sinh, cosh, atanh = (_unary_method(op) for op in (sinh, cosh, atanh))
-    log1p, expm1, log2, log10 = (_unary_method(op) for op in (log1p, expm1, log2, log10))
-    square, rsqrt, reciprocal = (_unary_method(op) for op in (square, rsqrt, reciprocal))
-    floor, ceil, trunc = (_unary_method(op) for op in (floor, ceil, trunc))
-    isnan, isinf, isfinite = (_unary_method(op) for op in (isnan, isinf, isfinite))
+    sin, cos, tan, asin, acos, atan = (_method(op) for op in (sin, cos, tan, asin, acos, atan))
+    sinh, cosh, atanh = (_method(op) for op in (sinh, cosh, atanh))
+    log1p, expm1, log2, log10 = (_method(op) for op in (log1p, expm1, log2, log10))
+    square, rsqrt, reciprocal = (_method(op) for op in (square, rsqrt, reciprocal))
+    floor, ceil, trunc = (_method(op) for op in (floor, ceil, trunc))
+    isnan, isinf, isfinite = (_method(op) for op in (isnan, isinf, isfinite))
 
     def round(self, *, decimals: int = 0):
         """Round to ``decimals`` places, halves to even; gradient 0."""

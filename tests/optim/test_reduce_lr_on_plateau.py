@@ -88,3 +88,32 @@ def test_bad_options_are_refused(kw):
     ours, _ = _optimizers()
     with pytest.raises(ConfigError):
         ReduceLROnPlateau(ours, **kw)
+
+
+def test_a_corrupt_state_is_refused_and_changes_nothing():
+    from chainrule.errors import CheckpointError
+    ours, _ = _optimizers()
+    sched = ReduceLROnPlateau(ours, patience=1)
+    before = sched.state_dict()
+    for bad in ({"num_bad_epochs": -1}, {"min_lrs": [0.0, 0.0]}, {"mode": "up"}, {"best": "low"}):
+        with pytest.raises(CheckpointError):
+            sched.load_state_dict({**before, **bad})
+        assert sched.state_dict() == before
+
+
+def test_checkpoint_round_trip_keeps_an_infinite_best(tmp_path):
+    pytest.importorskip("safetensors")
+    from chainrule import io
+    model = cr.nn.Linear(3, 2)
+    opt = cr.optim.SGD(model.parameters(), lr=0.1)
+    sched = ReduceLROnPlateau(opt, patience=0)
+    io.save_checkpoint(tmp_path / "fresh.safetensors", model, opt, sched)          # best is still inf
+    sched.step(1.0)
+    sched.step(2.0)
+    io.save_checkpoint(tmp_path / "c.safetensors", model, opt, sched)
+    for name, expected in (("fresh.safetensors", math.inf), ("c.safetensors", 1.0)):
+        opt2 = cr.optim.SGD(model.parameters(), lr=0.1)
+        restored = ReduceLROnPlateau(opt2)
+        io.load_checkpoint(tmp_path / name, model, opt2, restored)
+        assert restored.best == expected
+    assert restored.get_last_lr() == sched.get_last_lr() and restored.patience == 0
