@@ -82,9 +82,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim=None, *, correction=None, a
     if isinstance(dim, bool):                           # var_mean(x, unbiased)
         dim, unbiased = None, dim
     v = _red.var(input, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims, ddof=ddof)
-    dims = _registry.one_of("var_mean", "dim", dim, "axis", axis)
-    keep = bool(_registry.one_of("var_mean", "keepdim", keepdim, "keepdims", keepdims, False))
-    return v, _red.mean(input, axis=_dims(dims), keepdims=keep)
+    return v, _red.mean(input, axis=_dim("var_mean", dim, axis), keepdims=_keep("var_mean", keepdim, keepdims))
 
 
 def argsort(input, dim=None, descending: bool = False, *, stable: bool = False, axis=None):
@@ -102,7 +100,7 @@ def sort(input, dim=None, descending: bool = False, *, stable: bool = False, axi
 
 def topk(input, k: int, dim=None, largest: bool = True, sorted: bool = True, *, axis=None):
     """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) along ``dim`` (the last by
-    default), in order."""
+    default), always in order (``sorted=False`` allows any order in PyTorch)."""
     dim = _dim("topk", dim, axis, -1)
     shape = np.shape(raw(input))
     n = shape[dim] if shape else 1
