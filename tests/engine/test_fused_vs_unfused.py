@@ -248,3 +248,21 @@ def test_activations_that_keep_a_forward_result_equal_their_formula(name, dtype)
     np.testing.assert_allclose(a.grad.data, b.grad.data, rtol=tol, atol=tol * np.abs(g).max())
     t = cr.tensor(x[:8].astype(np.float64), requires_grad=True)
     assert cr.gradcheck(ours, (t,))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_where_equals_np_where_bit_for_bit(dtype):
+    """The branch-free select (bit masks on large float results) is np.where, NaN, inf and -0 included."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 40)).astype(dtype)
+    x.reshape(-1)[:len(SPECIAL)] = SPECIAL
+    y = rng.standard_normal((64, 40)).astype(dtype)
+    c = rng.random((64, 40)) < 0.5
+    row = rng.standard_normal((1, 40)).astype(dtype)
+    for a, b in [(x, y), (x, 1.0), (0, y), (row, x), (x, np.float64(2.5)), (x, -0.0), (0.5, 0.0)]:
+        got, ref = ew.where.forward(c, a, b), np.where(c, a, b)
+        assert got.dtype == ref.dtype and got.shape == ref.shape
+        np.testing.assert_array_equal(got.view(np.uint8), ref.view(np.uint8))
+    t = cr.tensor(x, requires_grad=True)
+    ew.where(c, t, 0.0).sum().backward()
+    np.testing.assert_array_equal(t.grad.data, c.astype(dtype))
