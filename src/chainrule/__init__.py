@@ -12,8 +12,8 @@ from .errors import ChainruleError, ShapeError
 from .functions import (acos, asin, atan, atan2, ceil, cos, cosh, expm1, floor, isfinite, isinf, isnan,
                         log1p, log2, log10, logaddexp, pow, reciprocal, round, rsqrt, sin, sinh, square, tan,
                         trunc, atanh, prod, cumsum, norm, var_mean, sort, argsort, topk, gather, scatter,
-                        scatter_add, split, chunk, unbind, flip, roll, tile, movedim, unflatten, index_select,
-                        masked_fill, nonzero, where, einsum, outer, tril, triu, diag)
+                        scatter_add, split, chunk, unbind, flip, roll, tile, movedim, moveaxis, unflatten,
+                        index_select, masked_fill, nonzero, where, einsum, outer, tril, triu, diag)
 from . import return_types  # noqa: F401
 from .gradcheck import GradcheckError, KinkWarning, gradcheck, jacobian, numerical_grad, rel_error
 from .ops.elementwise import (abs, clip, erf, exp, log, maximum, minimum, relu, sigmoid, sqrt, tanh)
@@ -45,8 +45,8 @@ __all__ = [
     "stack", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "atanh", "log1p", "expm1", "log2",
     "log10", "square", "rsqrt", "reciprocal", "floor", "ceil", "round", "trunc", "isnan", "isinf", "isfinite",
     "atan2", "logaddexp", "pow", "prod", "cumsum", "norm", "var_mean", "sort", "argsort", "topk", "gather",
-    "scatter", "scatter_add", "split", "chunk", "unbind", "flip", "roll", "tile", "movedim", "unflatten",
-    "index_select", "masked_fill", "nonzero", "einsum", "outer", "tril", "triu", "diag", "eye", "linspace",
+    "scatter", "scatter_add", "split", "chunk", "unbind", "flip", "roll", "tile", "movedim", "moveaxis",
+    "unflatten", "index_select", "masked_fill", "nonzero", "einsum", "outer", "tril", "triu", "diag", "eye", "linspace",
     "full_like", "from_numpy", "return_types",
     "bool", "float16", "float32", "float64", "double", "int32", "int64", "long", "uint8", "data", "distributed", "nn", "viz", "optim", "save", "load",
     "playground",

@@ -18,7 +18,8 @@ __all__ = ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "atanh",
            "log10", "square", "rsqrt", "reciprocal", "floor", "ceil", "round", "trunc", "isnan", "isinf",
            "isfinite", "atan2", "logaddexp", "pow", "prod", "cumsum", "norm", "var_mean", "sort", "argsort", "topk",
            "gather", "scatter", "scatter_add", "split", "chunk", "unbind", "flip", "roll", "tile", "movedim",
-           "unflatten", "index_select", "masked_fill", "nonzero", "where", "einsum", "outer", "tril", "triu", "diag"]
+           "moveaxis", "unflatten", "index_select", "masked_fill", "nonzero", "where", "einsum", "outer", "tril",
+           "triu", "diag"]
 
 sin, cos, tan, asin, acos, atan = _ew.sin, _ew.cos, _ew.tan, _ew.asin, _ew.acos, _ew.atan
 sinh, cosh, atanh = _ew.sinh, _ew.cosh, _ew.atanh
@@ -248,6 +249,9 @@ def movedim(input, source, destination):
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
     return _shp.transpose(input, axes=tuple(order))
+
+
+moveaxis = movedim
 
 
 def unflatten(input, dim: int, sizes):

@@ -515,3 +515,17 @@ def test_dim_and_axis_together_is_a_type_error():
         cr.tensor(X).prod(dim=0, axis=0)
     with pytest.raises(TypeError, match="required argument 'dim'"):
         cr.cumsum(cr.tensor(X))
+
+
+NEW_NAMES = ("sin cos tan asin acos atan sinh cosh atanh log1p expm1 log2 log10 square rsqrt reciprocal floor ceil "
+             "round trunc isnan isinf isfinite atan2 logaddexp pow prod cumsum norm var_mean sort argsort topk split "
+             "chunk unbind flip roll tile movedim moveaxis unflatten gather scatter scatter_add index_select masked_fill "
+             "nonzero where einsum outer tril triu diag eye linspace zeros_like full_like from_numpy").split()
+
+
+@pytest.mark.parametrize("name", NEW_NAMES)
+def test_each_name_is_a_function_and_a_method_where_torch_has_both(name):
+    assert callable(cr.Tensor.repeat)                     # a method only, as in PyTorch
+    assert callable(getattr(cr, name))
+    if hasattr(torch.Tensor, name):
+        assert callable(getattr(cr.Tensor, name)), f"x.{name}() is missing"
