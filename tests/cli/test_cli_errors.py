@@ -1,6 +1,8 @@
 """Every expected error of the ``chainrule`` command: one line on stderr, exit status 2, never a traceback."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from cli_helpers import assert_one_line_error, run_subprocess
 
@@ -84,16 +86,20 @@ def test_predict_file_errors(cli, tmp_path, image_folder):
     assert_one_line_error(cli("predict", "runs/img", str(tmp_path)), "is a directory")
 
 
-def _predict_in_child(*argv):
-    """``chainrule predict ...`` in-process; returns (exit status, stderr)."""
+def _main_in_child(*argv):
+    """``chainrule ARGV`` in-process (run it under `memcap.run_capped`); returns (exit status, stderr)."""
     import contextlib
     import io
 
     from chainrule.cli.main import main
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        code = main(["predict", *argv])
+        code = main([str(a) for a in argv])
     return code, err.getvalue()
+
+
+def _predict_in_child(*argv):
+    return _main_in_child("predict", *argv)
 
 
 def test_predict_refuses_postscript_fifos_and_devices(cli, tmp_path, image_folder, monkeypatch):
@@ -158,6 +164,72 @@ def test_crafted_run_information_is_refused_by_predict_and_eval(cli, tmp_path, i
     code, err = out.value
     assert code == 2 and err.count("\n") == 1 and "run information is malformed" in err, err
     assert_one_line_error(cli("eval", str(bad)), "run information is malformed")
+
+
+QUIET = ["--progress", "none", "--no-plots"]
+SETTINGS_THAT_CRASHED = [
+    (["--hidden", "1000000000"], ["6,000,000,003 parameters", "smaller --hidden"]),
+    (["--val-size", "1e9"], ["val_size=1000000000", "toy data set"]),
+    (["--augment", "--crop-padding", "100000", "--dataset", "folder:IMAGES"], ["--crop-padding 100000", "8x8"]),
+    (["--seed", "4294967296"], ["--seed", "from 0 to 4294967295"]),
+    (["--config", "deep.toml"], ["deep.toml", "nested more than 64 levels deep"]),
+    (["--config", "digits.toml"], ["digits.toml", "more than 4300 digits"]),
+    (["--config", "nul.toml"], ["--name", "without control characters"]),
+    (["--name", "a\tb"], ["--name", "without control characters"]),
+    (["--config", "fifo.toml"], ["fifo.toml", "is a FIFO"]),
+]
+
+
+@pytest.mark.parametrize("argv, words", SETTINGS_THAT_CRASHED, ids=[" ".join(a)[:40] for a, _ in SETTINGS_THAT_CRASHED])
+def test_settings_that_crashed_give_one_line(tmp_path, monkeypatch, image_folder, argv, words):
+    import os
+
+    from memcap import run_capped
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "deep.toml").write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    (tmp_path / "digits.toml").write_text("epochs = " + "9" * 5000 + "\n")
+    (tmp_path / "nul.toml").write_text('name = "a\\u0000b"\n')
+    os.mkfifo(tmp_path / "fifo.toml")
+    argv = [f"folder:{image_folder}" if a == "folder:IMAGES" else a for a in argv]
+    out = run_capped(_main_in_child, "train", "--model", "mlp", "--epochs", "1", *QUIET, *argv,
+                     memory=1 << 30, timeout=120)
+    assert out.status == "returned", out
+    code, err = out.value
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and "Traceback" not in err, err
+    assert all(w in lines[0] for w in words), (words, lines[0])
+
+
+def test_val_size_zero_trains_without_validation(cli, tmp_path):
+    r = cli("train", "--model", "mlp", "--epochs", "2", "--val-size", "0", "--name", "v0", *QUIET)
+    assert r.code == 0, r
+    assert json.loads((tmp_path / "runs/v0/final.json").read_text())
+    assert len((tmp_path / "runs/v0/metrics.jsonl").read_text().splitlines()) == 2
+
+
+def _trainer_state(**change):
+    def edit(doc):
+        state = doc["extra"]["trainer"]
+        for k, v in change.items():
+            if v is KeyError:
+                del state[k]
+            else:
+                state[k] = v
+    return edit
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"epoch": "x"}, ["epoch is 'x', not an integer"]), ({"history_json": "[{"}, ["history_json is not a JSON list"]),
+    ({"history_json": "[1, 2]"}, ["history should list"]), ({"sums": KeyError}, ["sums should be a dict"]),
+    ({"step_in_epoch": 10**9}, ["step_in_epoch 1000000000 is past the"]), ({"best_val_acc": None}, ["best_val_acc"]),
+], ids=["epoch", "history-json", "history-items", "sums", "step", "best"])
+def test_resume_refuses_a_malformed_trainer_state(cli, tmp_path, change, words):
+    from crafted import edit_doc
+    r = cli("train", "--model", "mlp", "--epochs", "1", "--name", "r", *QUIET)
+    assert r.code == 0, r
+    edit_doc(tmp_path / "runs/r/last.safetensors", _trainer_state(**change))
+    r = cli("train", "--resume", "runs/r", "--epochs", "2", *QUIET)
+    assert_one_line_error(r, "last.safetensors", *words)
 
 
 def test_real_console_script_prints_one_line(tmp_path):

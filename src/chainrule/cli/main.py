@@ -6,8 +6,8 @@ status>`` through ``set_defaults``. Modules named in `SUBCOMMANDS` come first, i
 module in this package that defines ``register`` is picked up after them, so a new subcommand is one new
 file. (``graph.py`` may instead define ``add_graph_command(subparsers)``; see `_register`.)
 
-Errors: a `chainrule.errors.ChainruleError`, an `OSError` on a user's file, a bad flag or an unknown name
-ends the command with one line on stderr and exit status 2; anything else is a bug and shows a traceback.
+Errors: a `chainrule.errors.ChainruleError`, an `OSError` on a user's file, running out of memory, a bad
+flag or an unknown name ends the command with one line on stderr and exit status 2; anything else is a bug and shows a traceback.
 """
 from __future__ import annotations
 
@@ -115,6 +115,9 @@ def main(argv=None) -> int:
         return 0
     except OSError as e:
         return _fail(prog, _os_error_message(e))
+    except MemoryError as e:
+        return _fail(prog, f"out of memory ({str(e).rstrip('.') or 'MemoryError'}); use a smaller model, batch "
+                           f"size or data set.")
     except KeyboardInterrupt:
         print(f"\n{prog}: interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -19,6 +19,7 @@ from .download import default_download_dir, fetch
 from .folder import is_archive, load_image_folder
 from .idx import FASHION_MNIST_CLASSES, IDX_FILES, MNIST_CLASSES, has_idx_files, idx_file, load_idx_folder
 from .preprocess import SPLIT_METHODS, Preprocessor, train_val_split
+from .toy import MAX_SAMPLES as MAX_TOY_SAMPLES
 from .toy import TOY_DATASETS
 
 DATASET_NAMES = ("spiral", "moons", "circles", "xor", "cifar10", "fashion-mnist", "mnist", "folder:PATH")
@@ -188,6 +189,9 @@ def _toy_raw(name, seed, val_size, options):
         return ds.X, ds.y
 
     n_val = len(train) if val_size is None else _count(val_size, len(train))
+    if n_val > MAX_TOY_SAMPLES:
+        raise ConfigError(f"val_size={val_size!r} asks for more than the {MAX_TOY_SAMPLES:,} points a toy data set "
+                          f"may generate; use a smaller count or a fraction.")
     splits = {"train": (train.X, train.y), "val": draw(1, n_val), "test": draw(2, len(train))}
     return RawData(splits, train.classes, name=train.name, source="generated")
 

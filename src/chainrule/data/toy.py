@@ -11,6 +11,8 @@ import numpy as np
 from ..errors import ConfigError
 from .dataset import Dataset
 
+MAX_SAMPLES = 10_000_000      # points of one generated split (160 MB as float64)
+
 
 def _is_count(n) -> bool:
     """A positive integer (an integral float counts; bools, strings and None do not)."""
@@ -24,6 +26,9 @@ def _check_counts(n_per_class, n_classes=2):
         raise ConfigError(f"n_per_class={n_per_class!r} is not a positive integer; pass e.g. n_per_class=100.")
     if not _is_count(n_classes):
         raise ConfigError(f"n_classes={n_classes!r} is not a positive integer; pass e.g. n_classes=3.")
+    if n_per_class * n_classes > MAX_SAMPLES:
+        raise ConfigError(f"n_per_class={n_per_class!r} x n_classes={n_classes!r} asks for more than the "
+                          f"{MAX_SAMPLES:,} points a toy data set may have; ask for fewer.")
     return int(n_per_class), int(n_classes)
 
 

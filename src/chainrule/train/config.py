@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._bounded import MAX_JSON_DEPTH, TooDeep, check_structure
+from .._files import read_regular
 from ..data.registry import ALIASES as DATASET_ALIASES
 from ..errors import ConfigError
 from ..nn.activations import ACTIVATIONS
@@ -24,6 +26,7 @@ SCHEDULES = ("none", "step", "exp", "cosine", "onecycle")
 PROGRESS = ("auto", "bar", "plain", "none")
 TOY = ("spiral", "moons", "circles", "xor")
 ACTIVATION_NAMES = tuple(name for name in ACTIVATIONS if name != "none")
+MAX_TOML_BYTES = 1 << 20
 
 
 @dataclass
@@ -112,21 +115,32 @@ class TrainConfig:
 
 # --------------------------------------------------------------------------------------- value parsers
 def _fail(key, value, expected):
-    raise ConfigError(f"--{key.replace('_', '-')} {value!r} is not {expected}.")
+    try:
+        text = repr(value)
+    except ValueError:                          # an integer of thousands of digits
+        text = "(an integer of more than 4300 digits)"
+    text = text if len(text) <= 100 else text[:100] + "..."
+    raise ConfigError(f"--{key.replace('_', '-')} {text} is not {expected}.")
 
 
-def _int(low):
+def _int(low, high=2**31 - 1):
+    what = f"an integer >= {low}" if high == 2**31 - 1 else f"an integer from {low} to {high}"
+
     def parse(key, value):
         if isinstance(value, bool):
-            _fail(key, value, f"an integer >= {low}")
-        try:
-            f = float(value)
-            ok = f == int(f)
-        except (TypeError, ValueError, OverflowError):
-            ok = False
-        if not ok or int(f) < low:
-            _fail(key, value, f"an integer >= {low}")
-        return int(f)
+            _fail(key, value, what)
+        n = value if isinstance(value, int) else None
+        if n is None:
+            try:
+                f = float(value)
+                n = int(f) if f == int(f) else None
+            except (TypeError, ValueError, OverflowError):
+                pass
+        if n is None or n < low:
+            _fail(key, value, what)
+        if n > high:
+            _fail(key, value, what if high != 2**31 - 1 else f"{what} (at most {high:,})")
+        return n
     return parse
 
 
@@ -169,6 +183,8 @@ def _choice(names, aliases=None):
 def _str(key, value):
     if not isinstance(value, str) or not value.strip():
         _fail(key, value, "a non-empty string")
+    if any(ord(c) < 32 for c in value):
+        _fail(key, value, "a string without control characters (NUL, tab, newline, ...)")
     return value
 
 
@@ -252,7 +268,7 @@ OPTIONS = {
     "gamma": (_float(0, low_open=True, what="a positive number"), "G", "step/exp schedule: decay factor"),
     "epochs": (_int(1), "N", "passes over the training data"),
     "batch_size": (_int(1), "N", "examples per step"),
-    "seed": (_int(0), "S", "seed of initialisation, shuffling, dropout and augmentation"),
+    "seed": (_int(0, 2**32 - 1), "S", "seed of initialisation, shuffling, dropout and augmentation"),
     "init_from": (_opt(_str), "CHECKPOINT", "start from the weights of a run folder (its best) or a .safetensors file"),
     "checkpoint_every": (_int(0), "STEPS", "also checkpoint every STEPS steps (0: once per epoch)"),
     "detect_anomaly": (_bool, None, "stop at the first op that makes NaN or inf, naming it"),
@@ -397,13 +413,21 @@ def read_toml(path) -> dict:
         except ModuleNotFoundError:
             raise ConfigError("--config needs Python 3.11 or the tomli package (pip install tomli).") from None
     path = Path(path)
+    raw = read_regular(path, "TOML file")
+    if len(raw) > MAX_TOML_BYTES:
+        raise ConfigError(f"{path}: {len(raw):,} bytes is more than a settings file needs ({MAX_TOML_BYTES:,} at "
+                          "most); pass a TOML file of settings.")
     try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: not valid TOML ({e}).") from None
+        data = tomllib.loads(raw.decode("utf-8"))
+        check_structure(data, MAX_JSON_DEPTH)
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a UTF-8 text file; a --config file must be TOML text.") from None
+    except (RecursionError, TooDeep):
+        raise ConfigError(f"{path}: nested more than {MAX_JSON_DEPTH} levels deep; a --config file holds "
+                          "flat settings.") from None
+    except (tomllib.TOMLDecodeError, ValueError) as e:        # ValueError: an integer of > 4300 digits
+        why = "an integer of more than 4300 digits" if "digits" in str(e) else str(e).splitlines()[0]
+        raise ConfigError(f"{path}: not valid TOML ({why}).") from None
     if "train" in data and isinstance(data["train"], dict):
         rest = {k: v for k, v in data.items() if k != "train"}
         data = {**rest, **data["train"]}

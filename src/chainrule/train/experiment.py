@@ -20,6 +20,8 @@ from .progress import Progress
 from .runs import RunDir
 from .trainer import FitResult, Trainer
 
+MAX_PARAMETERS = 1 << 28        # 268 million: 1 GiB of float32 weights, about 4 GiB with gradients and Adam
+
 
 # --------------------------------------------------------------------------------------- data
 def load_data(cfg: TrainConfig):
@@ -41,6 +43,9 @@ def build_augmentation(cfg: TrainConfig, splits):
     from ..data import RandomHorizontalFlip, standard_augmentation
     h, w = splits.image_shape[:2]
     padding = cfg.crop_padding if cfg.crop_padding is not None else (4 if min(h, w) >= 32 else 2)
+    if padding > max(h, w):
+        raise ConfigError(f"--crop-padding {padding} is larger than the {h}x{w} images (the crops would be mostly "
+                          f"zeros); use at most {max(h, w)}.")
     if padding == 0:
         return RandomHorizontalFlip(0.5, image_shape=tuple(splits.image_shape))
     return standard_augmentation(splits.image_shape, padding=padding)
@@ -58,6 +63,12 @@ def build_model(cfg: TrainConfig, num_features: int, num_classes: int):
     from ..nn import MLP
     _random.manual_seed(cfg.seed)
     hidden = [] if cfg.model == "linear" else list(cfg.hidden)
+    widths = [num_features, *hidden, num_classes]
+    count = sum(i * o + o for i, o in zip(widths[:-1], widths[1:]))
+    if count > MAX_PARAMETERS:
+        raise ConfigError(f"{cfg.describe_model()} on {num_features} features has {count:,} parameters, more than "
+                          f"the {MAX_PARAMETERS:,} chainrule trains (4 GiB of float32 with the optimizer's state); "
+                          f"use smaller --hidden widths.")
     model = MLP(num_features, hidden, num_classes, activation=cfg.activation, dropout=cfg.dropout)
     if cfg.model == "linear":
         # the linear classifier starts at W = 0 (the loss is convex: no symmetry to break), so its weights

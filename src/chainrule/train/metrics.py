@@ -38,10 +38,12 @@ def softmax(scores: np.ndarray) -> np.ndarray:
 
 def cross_entropy(scores: np.ndarray, y: np.ndarray) -> float:
     """Mean softmax cross-entropy, in float64 for a stable report."""
+    if not len(y):
+        return float("nan")
     s = scores.astype(np.float64)
     z = s - s.max(axis=1, keepdims=True)
     logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-    return float(-logp[np.arange(len(y)), y].mean()) if len(y) else float("nan")
+    return float(-logp[np.arange(len(y)), y].mean())
 
 
 def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:

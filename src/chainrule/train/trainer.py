@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import autograd, distributed
+from .._bounded import json_loads
 from ..errors import ChainruleError, CheckpointError
 from ..tensor import Tensor
 from .diagnostics import hidden_unit_stats
@@ -145,16 +146,33 @@ class Trainer:
                 "finished": self.finished}
 
     def load_state_dict(self, state: dict) -> None:
-        self.epoch = int(state["epoch"])
-        self.step_in_epoch = int(state["step_in_epoch"])
-        self.global_step = int(state["global_step"])
-        self.history = json.loads(state["history_json"])
-        self.best_val_acc = float(state["best_val_acc"])
-        self.best_val_loss = float(state["best_val_loss"])
-        self.best_epoch = int(state["best_epoch"])
-        self.train_time = float(state["train_time"])
-        self._sums = dict(state["sums"])
-        planned = int(state.get("epochs", self.epochs))
+        """Restore `state_dict`; every value is checked first (a `CheckpointError` saying which is wrong), so
+        a malformed state changes nothing."""
+        if not isinstance(state, dict):
+            raise CheckpointError(f"the trainer state is a {type(state).__name__}, not a dict.")
+        planned = _state_int(state, "epochs", 1, default=self.epochs)
+        epoch = _state_int(state, "epoch", 0, planned)
+        try:
+            history = json_loads(state.get("history_json"))
+        except (TypeError, ValueError) as e:
+            raise CheckpointError(f"the trainer state's history_json is not a JSON list ({e}).") from None
+        if not isinstance(history, list) or len(history) != epoch or not all(isinstance(h, dict) for h in history):
+            raise CheckpointError(f"the trainer state's history should list {epoch} epochs as dicts.")
+        sums = state.get("sums")
+        if not isinstance(sums, dict) or set(sums) != set(self._zero_sums()) or not all(
+                _is_number(v) and v >= 0 for v in sums.values()):
+            raise CheckpointError("the trainer state's sums should be a dict of the numbers loss, correct, count, "
+                                  "time (each >= 0).")
+        values = {"step_in_epoch": _state_int(state, "step_in_epoch", 0),
+                  "global_step": _state_int(state, "global_step", 0),
+                  "best_epoch": _state_int(state, "best_epoch", 0, planned)}
+        for key in ("best_val_acc", "best_val_loss", "train_time"):
+            if not _is_number(state.get(key)):
+                raise CheckpointError(f"the trainer state's {key} is {str(state.get(key))[:80]!r}, not a number.")
+            values[key] = float(state[key])
+        self.epoch, self.history, self._sums = epoch, history, dict(sums)
+        for key, value in values.items():
+            setattr(self, key, value)
         if planned > self.epochs:
             raise CheckpointError(f"the checkpoint was written for a run of {planned} epochs, this one has "
                                   f"{self.epochs}; resume with --epochs {planned} or more.")
@@ -195,9 +213,14 @@ class Trainer:
         extra = got["extra"]
         if "trainer" not in extra:
             raise CheckpointError(f"{path} is not a training checkpoint of chainrule train (no trainer state).")
-        planned = int(extra["trainer"].get("epochs", self.epochs))
-        self.load_state_dict(extra["trainer"])
-        if planned < self.epochs:
+        try:
+            self.load_state_dict(extra["trainer"])
+            if loader is not None and self.step_in_epoch > len(loader):
+                raise CheckpointError(f"the trainer state's step_in_epoch {self.step_in_epoch} is past the "
+                                      f"{len(loader)} steps of an epoch.")
+        except CheckpointError as e:
+            raise CheckpointError(f"{path}: {e}") from None
+        if extra["trainer"].get("epochs", self.epochs) < self.epochs:
             self._extend_schedule()
         if loader is not None and extra.get("loader") is not None:
             loader.load_state_dict(extra["loader"])
@@ -460,12 +483,25 @@ def _notice(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+def _is_number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _state_int(state, key, low, high=None, default=None):
+    """``state[key]`` if it is an int in ``[low, high]`` (``default`` when absent), else CheckpointError."""
+    value = state.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < low or (high is not None and value > high):
+        bound = f"from {low} to {high}" if high is not None else f">= {low}"
+        raise CheckpointError(f"the trainer state's {key} is {str(value)[:80]!r}, not an integer {bound}.")
+    return value
+
+
 def _pair(data):
+    """``(X, y)`` of a split, or None for no split or an empty one (``--val-size 0``: no validation)."""
     if data is None:
         return None
-    if isinstance(data, tuple):
-        return data
-    return data.X, data.y
+    pair = data if isinstance(data, tuple) else (data.X, data.y)
+    return pair if len(pair[1]) else None
 
 
 def _mean_rate(history):
