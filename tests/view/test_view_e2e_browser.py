@@ -1,0 +1,100 @@
+"""The viewer in a real browser (Playwright driving Debian's Chromium): the run list, a live run's curve growing
+as lines are appended, two runs overlaid with their differing settings, a sweep's scatter, no console errors.
+
+Screenshots go to test-artifacts/view/ (or $CHAINRULE_TEST_ARTIFACTS/view).
+"""
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(shutil.which(CHROMIUM) is None and not os.path.exists(CHROMIUM),
+                                 reason="Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")]
+ARTIFACTS = Path(os.environ.get("CHAINRULE_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
+ARTIFACTS = ARTIFACTS / "view"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, trained, tmp_path, write_run, record, live_pid):
+    from chainrule.view.app import Viewer
+    live = write_run(tmp_path / "live", records=[record(1), record(2)], lock_pid=live_pid)
+    v = Viewer([trained, tmp_path]).start()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
+    pg = context.new_page()
+    errors = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(v.url)
+    pg.wait_for_selector("#runs tbody tr")
+    pg.live = live
+    yield pg
+    assert errors == []
+    context.close()
+    v.stop()
+
+
+def shot(pg, name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def row(pg, name):
+    return pg.locator("#runs tbody tr", has=pg.locator(f"a.run:text-is('{name}')"))
+
+
+def test_the_run_list_shows_the_trained_runs(page):
+    for name in ("lr1", "lr03"):
+        r = row(page, name)
+        assert "finished" in r.inner_text() and "spiral" in r.inner_text() and "%" in r.inner_text()
+    assert "running" in row(page, "live").inner_text()
+    assert page.locator("#sweeps a.sweep").count() == 1
+    shot(page, "run-list")
+
+
+def test_a_running_runs_curve_grows_when_lines_are_appended(page, record):
+    row(page, "live").locator("a.run").click()
+    page.wait_for_selector("#charts svg path.series")
+    page.wait_for_function("document.getElementById('live').textContent.includes('following')")
+    d0 = page.locator("#charts svg").first.locator("path.series").first.get_attribute("d")
+    with open(page.live / "metrics.jsonl", "a") as f:
+        f.write(json.dumps(record(3)) + "\n")
+    page.wait_for_function("window.chainruleView.runs['1:live'].records.length === 3", timeout=20_000)
+    page.wait_for_timeout(200)
+    d1 = page.locator("#charts svg").first.locator("path.series").first.get_attribute("d")
+    assert d1.count("L") == d0.count("L") + 1
+    assert "3 epochs" in page.inner_text("#legend")
+    shot(page, "live")
+
+
+def test_two_runs_overlaid_draw_both_and_their_differing_settings(page):
+    for name in ("lr1", "lr03"):
+        row(page, name).locator("input.pick").check()
+    page.wait_for_selector("#diff-table")
+    loss = page.locator(".chart", has=page.locator("text=loss")).first
+    colours = {p.get_attribute("stroke") for p in loss.locator("path.series").all()}
+    assert len(colours) == 2 and loss.locator("path.series").count() == 4     # train and val of each
+    diff = page.inner_text("#diff-table")
+    assert "lr" in diff and "0.3" in diff and "hidden" not in diff
+    shot(page, "compare")
+
+
+def test_a_sweep_folder_shows_the_learning_rate_by_regularization_scatter(page):
+    page.locator("#sweeps a.sweep").click()
+    page.wait_for_selector("#sweep-chart svg circle.point")
+    assert page.locator("#sweep-chart svg circle.point").count() == 4
+    assert page.locator("#sweep-runs tr").count() == 5
+    page.locator("#sweep-panel").scroll_into_view_if_needed()
+    shot(page, "sweep")
