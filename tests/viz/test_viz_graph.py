@@ -275,3 +275,22 @@ def test_render_dot_without_graphviz(tmp_path, monkeypatch):
     assert bundle["text/plain"].startswith("digraph") and "apt-get install graphviz" in bundle["text/plain"]
     with pytest.raises(ChainruleError, match="unknown format"):
         g.render(tmp_path / "f.bmp")
+
+
+def test_a_custom_function_draws_with_its_gradient():
+    class Cube(cr.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 3 * x * x * g
+    x = scalar(2.0, "x")
+    f = Cube.apply(x)
+    f.name = "f"
+    g = graph(f)
+    assert g.value("x").grad.item() == 12.0
+    assert explain(f)

@@ -221,14 +221,14 @@ def _compute_gradients(b: _Builder, gradient, max_values: int) -> None:
 def _drawn_args(node) -> tuple:
     """A node's inputs as the lecture draws them: the engine records ``x * x`` as one node with one input
     (``Op.same``); the picture shows the mul gate with x on both inputs, a copy gate in front."""
-    return node.args * 2 if node.op.pair is not None else node.args
+    return node.args * 2 if getattr(node.op, "pair", None) is not None else node.args
 
 
 def _drawn_vjps(node, up) -> list:
     """One gradient per drawn input. For ``x * x`` the two swap-multiplier gradients are equal, so each is
     half of the one VJP the engine computes (exact: halving only changes the exponent)."""
     down = node.op.backward(node, up, False)
-    if node.op.pair is None:
+    if getattr(node.op, "pair", None) is None:     # a custom Function's node has no pair
         return down
     half = None if down[0] is None else down[0] / 2
     return [half, half]
