@@ -13,6 +13,7 @@ are released as soon as a node's backward has run, unless ``retain_graph=True``.
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import inspect
@@ -20,6 +21,7 @@ import heapq
 import itertools
 import sys
 import traceback
+import weakref
 
 import numpy as np
 
@@ -167,6 +169,123 @@ def check_finite(array, what: str, op_name: str, site: str | None) -> None:
                            f"check its inputs (e.g. log of 0, overflow in exp, division by 0).")
 
 
+class VersionCounter:
+    """How many times a tensor's memory was changed in place (``t._version``), shared by its views.
+
+    ``recent`` keeps the clock readings of the latest changes, so backward can tell whether a change came
+    after a node was recorded (``Node.born``) and name the version that node expected.
+    """
+
+    __slots__ = ("version", "recent")
+    KEEP = 64
+
+    def __init__(self):
+        self.version = 0
+        self.recent = collections.deque(maxlen=self.KEEP)
+
+    def changed_since(self, born: int) -> bool:
+        return bool(self.recent) and self.recent[-1] > born
+
+    def expected(self, born: int) -> str:
+        """The version a node recorded at clock ``born`` saw (a bound when older changes were dropped)."""
+        later = sum(1 for c in self.recent if c > born)
+        exact = later < len(self.recent) or len(self.recent) < self.KEEP
+        return str(self.version - later) if exact else f"{self.version - later} or earlier"
+
+
+_clock = 0  # in-place changes made so far, to any tensor: a node records the reading when it is created
+
+
+def version_counter(t) -> VersionCounter:
+    """The tensor's counter, made on first need; the node that made ``t`` (and kept its output) watches it."""
+    vc = getattr(t, "_vc", None)
+    if vc is None:
+        vc = t._vc = VersionCounter()
+        fn = t.grad_fn
+        if fn is not None and getattr(fn.op, "uses_ans", False):
+            fn.out_vc = vc
+    return vc
+
+
+def bump_version(t) -> None:
+    """Record an in-place change of ``t``'s memory (every in-place method and optimizer update calls it)."""
+    global _clock
+    vc = version_counter(t)
+    _clock += 1
+    vc.version += 1
+    vc.recent.append(_clock)
+
+
+def rebase(t, fn) -> None:
+    """Give ``t`` the node ``fn`` after an in-place change recorded in the graph; nodes recorded before the
+    change still reach ``t``'s old node (:func:`grad_fn_at`), as their inputs were the old value."""
+    history = getattr(t, "_history", None)
+    entry = (_clock, t.grad_fn)
+    if history is None:
+        t._history = [entry]
+    else:
+        history.append(entry)
+    t.grad_fn = fn
+
+
+def grad_fn_at(t, born):
+    """The node that made ``t``'s value as a node recorded at clock ``born`` saw it."""
+    for changed, old in getattr(t, "_history", None) or ():
+        if changed > born:
+            return old
+    return t.grad_fn
+
+
+def track_view(out, src, op, kw) -> None:
+    """``out`` was made from ``src`` by a view op: if it shares ``src``'s memory it shares its version counter,
+    and remembers its root tensor and the steps from it, and the root its live views (for an in-place change
+    recorded in the graph, after which every view is re-recorded as a view of the new value)."""
+    if not isinstance(src, _Tensor) or not np.may_share_memory(out.data, src.data):
+        return
+    out._vc = version_counter(src)
+    base, steps = getattr(src, "_view", None) or (src, ())
+    out._view = (base, steps + ((op, kw, src.data),))
+    views = getattr(base, "_views", None)
+    if views is None:
+        views = base._views = weakref.WeakSet()
+    views.add(out)
+
+
+def saved_inputs(op, needs, n):
+    """The inputs whose values the VJPs of the inputs that need a gradient read (``Op.saves``)."""
+    saves = op.saves
+    if saves is None:
+        return range(n)
+    if saves and isinstance(saves[0], tuple):  # one tuple per input's VJP
+        return sorted({i for need, reads in zip(needs, saves) if need for i in reads})
+    return saves
+
+
+def check_versions(node) -> None:
+    """Raise PyTorch's error when a value ``node``'s backward reads was changed in place after it was recorded."""
+    op, born, args = node.op, node.born, node.args
+    ctx = getattr(op, "ctx", None)
+    if ctx is not None:
+        watched = [(t, f"saved tensor {i} of {op.name}") for i, t in enumerate(ctx.saved_tensors)]
+    else:
+        watched = [(args[i], f"input {i} of {op.name}") for i in saved_inputs(op, node.needs, len(args))]
+    for t, what in watched:
+        vc = getattr(t, "_vc", None) if isinstance(t, _Tensor) else None
+        if vc is not None and vc.changed_since(born):
+            _version_error(t.data, what, vc, born)
+    vc = getattr(node, "out_vc", None)
+    if vc is not None and vc.changed_since(born):
+        _version_error(node.ans if node.ans is not None else np.empty(0), f"output 0 of {op.name}", vc, born)
+
+
+def _version_error(array, what, vc, born):
+    raise RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"[{array.dtype} tensor of shape {tuple(array.shape)}], which is {what}, is at version {vc.version}; "
+        f"expected version {vc.expected(born)} instead. Hint: compute out of place (y = x * 2, not x *= 2), "
+        f"or clone() the tensor before changing it.")
+
+
 _next_seq = itertools.count().__next__
 _next_leaf_seq = itertools.count(-1, -1).__next__
 
@@ -177,7 +296,9 @@ class Node:
     ``op`` knows how to compute the vector-Jacobian products; ``args`` are the op's inputs (tensors and
     constants) and ``arrays`` the same with tensors replaced by their arrays, ``kw`` its parameters,
     ``ans``/``cache`` the forward results its backward reuses, ``needs`` which inputs need a gradient.
-    ``seq`` numbers nodes in creation order: a node is always newer than the nodes of its inputs, so
+    ``born`` is the in-place clock at creation: backward checks the saved values only when the clock has
+    moved since (``out_vc``, the output's version counter, is set once one exists for ops that keep their
+    output). ``seq`` numbers nodes in creation order: a node is always newer than the nodes of its inputs, so
     processing the newest node first is a topological order. A node whose inputs are all leaves (``leafy``:
     the first layer, the L2 penalty) is numbered below every other node, so it runs last, once the
     activations are freed: its parameter-sized gradients then do not add to the peak. The order stays
@@ -185,7 +306,7 @@ class Node:
     """
 
     __slots__ = ("op", "args", "arrays", "kw", "ans", "cache", "needs", "seq", "hooks", "retained", "site",
-                 "__weakref__")
+                 "born", "out_vc", "__weakref__")
 
     def __init__(self, op, args, kw, needs, ans=None, cache=None, arrays=None, leafy=False):
         self.op = op
@@ -196,6 +317,7 @@ class Node:
         self.ans = ans
         self.cache = cache
         self.seq = _next_leaf_seq() if leafy else _next_seq()
+        self.born = _clock
         self.hooks = self.retained = None
         self.site = creation_site() if _GradMode.anomaly else None
 
@@ -385,6 +507,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
             args = node.args
             if args is None:
                 node._check_alive()
+            stale = node.born != _clock  # something was changed in place since this node was recorded
+            if stale:
+                check_versions(node)
             if observe or node.hooks or node.retained is not None:
                 g = _observe(node, g, graph, node_caps, captured)
             in_grads = node.op.backward(node, g, graph)
@@ -400,7 +525,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                     gi = _fix_grad(gi, a, node.op.name)
                 if anomaly:
                     check_finite(gi, "backward", node.op.name, node.site)
-                fn = a.grad_fn
+                fn = a.grad_fn if not stale else grad_fn_at(a, node.born)
                 if fn is None:
                     deliver_leaf(a, gi)
                     continue

@@ -11,6 +11,7 @@ import numpy as np
 from . import autograd
 from .functions import TensorMethods
 from .errors import AxisError, ChainruleError, DeviceError, ShapeError
+from .inplace import InplaceMethods, plain_index
 from .ops import elementwise as _ew, fused as _fused, linalg as _linalg, reduce as _red, shape as _shp
 from .ops import registry as _registry
 
@@ -73,13 +74,16 @@ class RemovableHandle:
         setattr(self._owner, self._attr, hooks or None)
 
 
-class Tensor(TensorMethods):
+class Tensor(TensorMethods, InplaceMethods):
     """An n-dimensional array that records the operations applied to it, so that ``backward`` can run.
 
     ``Tensor(array)`` wraps an existing array without copying; :func:`tensor` copies and converts.
     """
 
-    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "name", "_hooks", "__weakref__")
+    # set only where needed, read with getattr: _vc (the version counter), _view (root tensor and view steps),
+    # _views (a root's live views), _history (the nodes it had before in-place changes recorded in the graph)
+    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "name", "_hooks", "_vc", "_view", "_views",
+                 "_history", "__weakref__")
     __array_priority__ = 100  # ndarray (op) Tensor defers to Tensor's reflected operator
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None):
@@ -192,8 +196,10 @@ class Tensor(TensorMethods):
         autograd.backward(self, gradient, retain_graph, create_graph)
 
     def detach(self) -> "Tensor":
-        """The same data, cut from the graph (shares memory)."""
-        return Tensor(self.data)
+        """The same data, cut from the graph (shares memory and the version counter, as in PyTorch)."""
+        t = Tensor(self.data)
+        t._vc = autograd.version_counter(self)
+        return t
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         if self.grad_fn is not None and not requires_grad:
@@ -287,30 +293,6 @@ class Tensor(TensorMethods):
 
     def __abs__(self):
         return _ops.abs(self)
-
-    def _inplace(self, other, op, ufunc):
-        """``a op= b``: recorded as ``a = a op b`` when gradients flow, else done in place on the array."""
-        other_grad = isinstance(other, Tensor) and other.requires_grad
-        if autograd.is_grad_enabled() and (self.requires_grad or other_grad):
-            return op(self, other)
-        value = other.data if isinstance(other, Tensor) else other
-        try:
-            ufunc(self.data, value, out=self.data, casting="same_kind")
-        except (ValueError, TypeError) as e:
-            raise _inplace_error(op.name, self.data, value, e) from None
-        return self
-
-    def __iadd__(self, other):
-        return self._inplace(other, _ops.add, np.add)
-
-    def __isub__(self, other):
-        return self._inplace(other, _ops.sub, np.subtract)
-
-    def __imul__(self, other):
-        return self._inplace(other, _ops.mul, np.multiply)
-
-    def __itruediv__(self, other):
-        return self._inplace(other, _ops.div, np.true_divide)
 
     # --- comparisons: boolean tensors, never differentiable ---------------------------------------------
     def _compare(self, other, ufunc):
@@ -482,7 +464,7 @@ class Tensor(TensorMethods):
         return _ops.broadcast_to(self, shape=tuple(shape))
 
     def __getitem__(self, index):
-        return _ops.getitem(self, index=_plain_index(index))
+        return _ops.getitem(self, index=plain_index(index))
 
     def matmul(self, other):
         return _matmul(self, other)
@@ -556,17 +538,6 @@ def to_arguments(name, args, kw):
     return dtype
 
 
-def _plain_index(index):
-    """Replace tensors inside an index by their arrays (an index is never differentiated)."""
-    if isinstance(index, Tensor):
-        return index.data
-    if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    if isinstance(index, list):
-        return np.asarray(index)
-    return index
-
-
 def tensor(data, dtype=None, requires_grad: bool = False, name: str | None = None) -> Tensor:
     """A new tensor holding a copy of ``data``.
 
@@ -596,26 +567,6 @@ def _size_arg(shape: tuple, name: str) -> tuple:
         if n < 0:
             raise ValueError(f"{name}: sizes must be >= 0, got {n} in the shape {shape}.")
     return shape
-
-
-def _inplace_error(name, target, value, e):
-    """A clear error for ``a op= b`` done on the array (no gradient), as the ops give for ``a op b``."""
-    if isinstance(e, ValueError) and "output" in str(e):
-        try:
-            result = np.broadcast_shapes(np.shape(target), np.shape(value))
-        except ValueError:
-            result = None
-        if result is not None:
-            return ShapeError(f"{name} (in place): the result has shape {result} but the tensor being updated has "
-                              f"shape {target.shape}; write a = a {_SYMBOLS.get(name, name)} b instead.")
-    if isinstance(e, TypeError) and "cast" in str(e):
-        result = np.result_type(target, value)
-        return TypeError(f"{name} (in place): the result is {result} but the tensor being updated is {target.dtype}; "
-                         f"write a = a {_SYMBOLS.get(name, name)} b instead, or convert the tensor first.")
-    return _registry._clear_error(f"{name} (in place)", (target, value), e)
-
-
-_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
 
 
 def _factory(fill):

@@ -96,3 +96,186 @@ def test_grad_accumulates_into_the_tensor_the_user_holds():
     np.testing.assert_array_equal(held.numpy(), [5, 7])
     (x * x).sum().backward(create_graph=True)                  # a recorded sum is a new tensor, as in torch
     assert x.grad is not held and x.grad.requires_grad
+
+
+# --- in-place changes: version counters, PyTorch's refusals, and in-place ops recorded in the graph ------
+
+def _torch():
+    return pytest.importorskip("torch")
+
+
+def test_inplace_change_of_a_saved_input_is_refused_not_silently_wrong():
+    for lib in (cr, _torch()):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = lib.tensor([3.0, 4.0], requires_grad=True)
+        z = (x * y).sum()
+        with lib.no_grad():
+            x *= 2
+        assert x._version == 1
+        with pytest.raises(RuntimeError, match=r"modified by an inplace operation: .* is at version 1; "
+                                               r"expected version 0 instead"):
+            z.backward()
+
+
+def test_an_input_the_backward_does_not_read_may_change():
+    # add saves nothing and t * 2 reads only the 2: PyTorch backpropagates, so must chainrule
+    for lib in (cr, _torch()):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = lib.tensor([3.0, 4.0], requires_grad=True)
+        z = x + y
+        with lib.no_grad():
+            x *= 2
+        t = x * 1
+        u = t * 2
+        t.add_(5)
+        (z.sum() + u.sum() + t.sum()).backward()
+        np.testing.assert_array_equal(np.asarray(x.grad), [4, 4])
+        np.testing.assert_array_equal(np.asarray(y.grad), [1, 1])
+
+
+def test_changing_an_output_that_its_node_kept_is_refused():
+    for lib in (cr, _torch()):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        e = x.exp()
+        e.add_(1)
+        with pytest.raises(RuntimeError, match="output 0 of .*is at version 1; expected version 0"):
+            e.sum().backward()
+
+
+def test_inplace_on_a_leaf_that_requires_grad_is_refused_outside_no_grad():
+    a = cr.tensor([1.0, 2.0], requires_grad=True)
+    before = a
+    for change in (lambda: a.add_(1), lambda: a.mul_(2), lambda: a.zero_(), lambda: a.copy_(cr.ones(2)),
+                   lambda: a.clamp_(0, 1), lambda: a.__setitem__(0, 5.0), lambda: a.__iadd__(5)):
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place"):
+            change()
+    with pytest.raises(RuntimeError, match="a leaf Variable"):
+        a += 5
+    assert a is before and a._version == 0
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        a[:1].mul_(2)
+    with cr.no_grad():                                         # how optimizers update weights
+        a += 5
+        a[0] = 0.0
+    assert a is before and a.is_leaf and a._version == 2
+    np.testing.assert_array_equal(a.detach().numpy(), [0, 7])
+
+
+def test_version_counter_is_shared_by_views_and_detach():
+    for lib in (cr, _torch()):
+        x = lib.tensor(np.arange(6.0), requires_grad=True)
+        h = x * 1
+        v = h.reshape(2, 3)
+        d = h.detach()
+        d.add_(1)
+        v[0].mul_(2)
+        assert h._version == v._version == d._version == 2
+        np.testing.assert_array_equal(h.detach().numpy(), [2, 4, 6, 4, 5, 6])
+
+
+def test_an_optimizer_step_between_forward_and_backward_is_refused():
+    w = cr.nn.Parameter(cr.tensor([1.0, 2.0]).data)
+    opt = cr.optim.SGD([w], lr=0.1)
+    (w * w).sum().backward()
+    loss = (w * w).sum()
+    opt.step()
+    assert w._version == 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
+INPLACE_CASES = {
+    "add_ alpha": lambda lib, x, w: (x * 1).add_(w, alpha=0.5),
+    "sub_": lambda lib, x, w: (x * 1).sub_(w * w),
+    "mul_": lambda lib, x, w: (x * 1).mul_(w),
+    "div_": lambda lib, x, w: (x * x).div_(w),
+    "pow_": lambda lib, x, w: (x * 1).pow_(2),
+    "clamp_": lambda lib, x, w: (x * w).clamp_(-0.5, 0.5),
+    "fill_ tensor": lambda lib, x, w: (x * 1).fill_(w.sum()),
+    "zero_": lambda lib, x, w: (x * 1).zero_() + w,
+    "copy_ broadcast": lambda lib, x, w: (x * 1).copy_(w[0]),
+    "iadd mul chain": lambda lib, x, w: _iadd_chain(x, w),
+    "setitem slice": lambda lib, x, w: _setitem(x * 1, (slice(1, 3),), w[:2] * 3),
+    "setitem int": lambda lib, x, w: _setitem(x * 1, 0, w[3]),
+    "setitem int array": lambda lib, x, w: _setitem(x * 1, lib.tensor([0, 3]), w[1:3]),
+    "setitem mask": lambda lib, x, w: _setitem(x * 1, x > 0, 2.0),
+    "setitem on a leaf without grad": lambda lib, x, w: _setitem(lib.zeros(4, dtype=x.dtype), 1, w[0] * x[0]),
+    "x[i] += v": lambda lib, x, w: _index_iadd(x * 1, w),
+    "view mul_": lambda lib, x, w: _view_change(x * 1, w),
+    "reshape view mul_": lambda lib, x, w: _reshape_view_change(x * 1, w),
+    "clone": lambda lib, x, w: x.clone().mul_(w),
+}
+
+
+def _iadd_chain(x, w):
+    h = x * 1
+    h += w
+    h *= w
+    return h
+
+
+def _setitem(t, index, value):
+    t[index] = value
+    return t * t
+
+
+def _index_iadd(h, w):
+    h[1] += w[0]
+    h[2:] *= w[2:]
+    return h * h
+
+
+def _view_change(h, w):
+    h[1:3].mul_(w[1:3])
+    return h * h
+
+
+def _reshape_view_change(h, w):
+    v = h.reshape(2, 2)
+    v[1].add_(w[:2] * w[2:])
+    return h * h + v.sum()
+
+
+@pytest.mark.parametrize("name", sorted(INPLACE_CASES))
+def test_inplace_ops_match_torch_values_and_gradients(name):
+    torch = _torch()
+    f = INPLACE_CASES[name]
+    rng = np.random.default_rng(3)
+    xa, wa = rng.standard_normal(4), rng.standard_normal(4)
+    results = []
+    for lib in (cr, torch):
+        x = lib.tensor(xa, requires_grad=True)
+        w = lib.tensor(wa, requires_grad=True)
+        out = f(lib, x, w)
+        upstream = lib.tensor(np.linspace(0.5, 2, out.numel()).reshape(out.shape))
+        out.backward(upstream)
+        grads = [np.zeros(4) if t.grad is None else t.grad.detach().numpy().copy() for t in (x, w)]
+        results.append((out.detach().numpy().copy(), grads))
+    (ours, our_grads), (theirs, their_grads) = results
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+    for g, h in zip(our_grads, their_grads):
+        np.testing.assert_allclose(g, h, rtol=1e-12, atol=1e-12)
+
+
+def test_clone_has_its_own_memory_and_passes_the_gradient():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    c = x.clone()
+    assert c.grad_fn.name == "clone" and not np.shares_memory(c.data, x.data)
+    with cr.no_grad():
+        c.zero_()
+    np.testing.assert_array_equal(x.detach().numpy(), [1, 2])
+    (x.clone() * 3).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3, 3])
+
+
+def test_nodes_recorded_before_a_change_see_the_old_value():
+    torch = _torch()
+    grads = []
+    for lib in (cr, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        t = x * 3
+        before = t.sum() * 2         # reads t's old node
+        t.mul_(t.detach() ** 2)      # t's node becomes the mul (of a fresh array)
+        (before + t.sum()).backward()
+        grads.append(x.grad.detach().numpy().copy())
+    np.testing.assert_allclose(grads[0], grads[1])

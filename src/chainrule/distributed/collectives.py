@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from ..autograd import bump_version
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
 from .world import _OPS, DistributedError, _world, init
@@ -117,6 +118,7 @@ def broadcast_parameters(model, root: int = 0) -> int:
             if not t.data.flags.writeable:
                 t.data = t.data.copy()
             t.data[...] = flat[offset:offset + n].reshape(t.data.shape)
+            bump_version(t)
             offset += n
     return nbytes
 

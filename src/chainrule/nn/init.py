@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from .. import random as _random
+from ..autograd import bump_version
 from ..tensor import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "xavier_uniform_",
@@ -72,6 +73,8 @@ def _fill(tensor, sample):
     if not arr.flags.writeable:
         raise ValueError("init: the tensor's array is read-only and cannot be filled in place.")
     np.copyto(arr, sample, casting="unsafe")
+    if isinstance(tensor, Tensor):
+        bump_version(tensor)
     return tensor
 
 

@@ -12,6 +12,7 @@ from typing import Iterator, NamedTuple
 
 import numpy as np
 
+from ..autograd import bump_version
 from ..errors import CheckpointError
 from ..tensor import Tensor, to_arguments
 from .parameter import Parameter
@@ -394,6 +395,7 @@ class Module:
             if not target.data.flags.writeable:
                 target.data = target.data.copy()
             np.copyto(target.data, value)
+            bump_version(target)
         return IncompatibleKeys(missing, unexpected)
 
     # --- printing ----------------------------------------------------------------------------------------

@@ -29,10 +29,10 @@ def _dtype_of(*xs):
 
 # --- binary gates ---------------------------------------------------------------------------------------
 
-add = defop("add", vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: g), gate="distributor",
+add = defop("add", vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: g), gate="distributor", saves=(),
             doc="x + y: the add gate hands the upstream gradient unchanged to both inputs.")(np.add)
 
-sub = defop("sub", vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g), gate="distributor",
+sub = defop("sub", vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g), gate="distributor", saves=(),
             doc="x - y.")(np.subtract)
 
 def _square_grad(g, ans, x):
@@ -41,11 +41,12 @@ def _square_grad(g, ans, x):
 
 
 mul = defop("mul", vjps=(lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x), gate="swap multiplier",
+            saves=((1,), (0,)),
             doc="x * y: each input's gradient is the upstream gradient times the *other* input.",
             same=Op("mul", lambda x: np.multiply(x, x), vjps=(_square_grad,), gate="swap multiplier",
                     doc="x * x with one tensor on both sides: one VJP, 2 x g."))(np.multiply)
 
-div = defop("div", vjps=(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * x / (y * y)),
+div = defop("div", vjps=(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * x / (y * y)), saves=((1,), (0, 1)),
             doc="x / y.")(np.true_divide)
 
 
@@ -105,13 +106,13 @@ def _select(condition, x, y):
 
 
 @defop("where", vjps=(None, lambda g, ans, c, x, y: where(raw(c), g, 0), lambda g, ans, c, x, y: where(raw(c), 0, g)),
-       gate="router")
+       gate="router", saves=(0,))
 def where(condition, x, y):
     """Pick x where ``condition`` holds, else y; the gradient is routed the same way."""
     return _select(condition, x, y)
 
 
-@defop("astype", vjps=(lambda g, ans, x, dtype: g,))
+@defop("astype", vjps=(lambda g, ans, x, dtype: g,), saves=())
 def astype(x, dtype):
     """x converted to another floating dtype; the gradient is converted back by the engine."""
     return x.astype(dtype)
@@ -119,7 +120,7 @@ def astype(x, dtype):
 
 # --- unary math -----------------------------------------------------------------------------------------
 
-neg = defop("neg", vjps=(lambda g, ans, x: -g,), doc="-x.")(np.negative)
+neg = defop("neg", vjps=(lambda g, ans, x: -g,), saves=(), doc="-x.")(np.negative)
 
 exp = defop("exp", vjps=(lambda g, ans, x: g * ans,), uses_ans=True, doc="e ** x.")(np.exp)
 

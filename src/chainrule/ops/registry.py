@@ -18,7 +18,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ..autograd import Node, _GradMode, check_finite, creation_site
+from ..autograd import Node, _GradMode, check_finite, creation_site, track_view
 from ..errors import AxisError, ChainruleError, ShapeError
 
 OPS: dict[str, "Op"] = {}
@@ -53,12 +53,14 @@ class Op:
     """
 
     __slots__ = ("name", "forward", "vjps", "vjp_all", "gate", "uses_ans", "cached", "differentiable", "doc",
-                 "binary_vjps", "same", "pair", "arity", "params", "aliases", "axis_name", "two")
+                 "binary_vjps", "same", "pair", "arity", "params", "aliases", "axis_name", "two",
+                 "saves", "view")
 
     def __init__(self, name, forward, vjps=(), vjp_all=None, gate=None, uses_ans=False, cached=False, doc=None,
-                 same=None):
+                 same=None, saves=None, view=False):
         self.name, self.forward, self.vjps, self.vjp_all = name, forward, tuple(vjps), vjp_all
         self.gate, self.uses_ans, self.cached, self.same = gate, uses_ans, cached, same
+        self.saves, self.view = saves, view
         self.pair = None            # on a ``same`` op: the two-input op it stands for (pictures draw x twice)
         if same is not None:
             same.pair = self
@@ -95,7 +97,10 @@ class Op:
                 return self(*args, **fixed)
             raise _clear_error(self.name, arrays, e, kw) from None
         if tensor_in:
-            return self._output(out, args, kw, arrays, needs, leafy)
+            t = self._output(out, args, kw, arrays, needs, leafy)
+            if self.view:
+                track_view(t, args[0], self, kw)
+            return t
         return out[0] if self.cached else out
 
     def _one_and_parameter(self, x, p):

@@ -11,7 +11,7 @@ from .elementwise import where
 from .registry import defop, normalize_axis, one_of
 
 
-@defop("reshape", vjps=(lambda g, ans, x, shape: reshape(g, x.shape),))
+@defop("reshape", vjps=(lambda g, ans, x, shape: reshape(g, x.shape),), saves=(), view=True)
 def reshape(x, shape):
     """The same values in a new shape (a view when possible)."""
     try:
@@ -26,13 +26,14 @@ def _inverse(axes, ndim):
     return tuple(np.argsort([a % ndim for a in axes]))
 
 
-@defop("transpose", vjps=(lambda g, ans, x, axes=None: transpose(g, None if axes is None else _inverse(axes, x.ndim)),))
+@defop("transpose", vjps=(lambda g, ans, x, axes=None: transpose(g, None if axes is None else _inverse(axes, x.ndim)),),
+       saves=(), view=True)
 def transpose(x, axes=None):
     """Permute the axes (reverse them by default); a view."""
     return np.transpose(x, axes)
 
 
-@defop("broadcast_to", vjps=(lambda g, ans, x, shape: g,), gate="copy")
+@defop("broadcast_to", vjps=(lambda g, ans, x, shape: g,), gate="copy", saves=())
 def broadcast_to(x, shape):
     """Repeat x along broadcast axes (a view); backward sums the copies' gradients back (the copy gate)."""
     try:
@@ -51,13 +52,13 @@ def _has_int_array(index) -> bool:
     return any(isinstance(i, (np.ndarray, list)) and np.asarray(i).dtype != bool for i in items)
 
 
-@defop("getitem", vjps=(lambda g, ans, x, index: index_add(g, index=index, shape=x.shape),))
+@defop("getitem", vjps=(lambda g, ans, x, index: index_add(g, index=index, shape=x.shape),), saves=(), view=True)
 def getitem(x, index):
     """x[index] with slices, integers, integer arrays or boolean masks."""
     return x[index]
 
 
-@defop("index_add", vjps=(lambda g, ans, src, index, shape: getitem(g, index),))
+@defop("index_add", vjps=(lambda g, ans, src, index, shape: getitem(g, index),), saves=())
 def index_add(src, index, shape):
     """A zero array of ``shape`` with ``src`` added at ``index``; repeated indices accumulate."""
     out = np.zeros(shape, dtype=np.result_type(src))
@@ -66,6 +67,12 @@ def index_add(src, index, shape):
     else:
         out[index] = src
     return out
+
+
+@defop("clone", vjps=(lambda g, ans, x: g,), saves=())
+def clone(x):
+    """A copy with its own memory; the gradient passes unchanged (``x.clone()``)."""
+    return np.array(x, copy=True)
 
 
 def _split_grads(g, ans, needs, *xs, axis=0, stacked=False):
@@ -91,7 +98,7 @@ def _joined(name, xs, axis, new_axis):
     return normalize_axis(axis, ndim + new_axis, name)
 
 
-@defop("concatenate", vjp_all=_split_grads)
+@defop("concatenate", vjp_all=_split_grads, saves=())
 def concatenate(*xs, axis=0):
     """Join tensors along an existing axis; backward hands each input its slice of the gradient."""
     axis = _joined("cat", xs, axis, False)
@@ -102,7 +109,8 @@ def concatenate(*xs, axis=0):
                          f"there.") from None
 
 
-@defop("stack", vjp_all=lambda g, ans, needs, *xs, axis=0: _split_grads(g, ans, needs, *xs, axis=axis, stacked=True))
+@defop("stack", vjp_all=lambda g, ans, needs, *xs, axis=0: _split_grads(g, ans, needs, *xs, axis=axis, stacked=True),
+       saves=())
 def stack(*xs, axis=0):
     """Join same-shaped tensors along a new axis."""
     axis = _joined("stack", xs, axis, True)

@@ -1,7 +1,8 @@
 """Optimizer: the base class, with PyTorch's parameter groups, ``zero_grad``, ``step`` and state dicts.
 
 An optimizer changes parameters in place, on their NumPy arrays: no graph is recorded and the parameter
-objects stay the same (a model and its optimizer keep pointing at the same Parameters). Gradient arrays are
+objects stay the same (a model and its optimizer keep pointing at the same Parameters); each update bumps the
+parameter's version counter, so a graph recorded before the step refuses to backpropagate. Gradient arrays are
 only read, never written: the engine may hand the same array to more than one consumer.
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from ..autograd import enable_grad
+from ..autograd import bump_version, enable_grad
 from ..errors import CheckpointError, ConfigError
 from ..tensor import Tensor
 
@@ -154,6 +155,7 @@ class Optimizer:
                 if not p.data.flags.writeable:
                     p.data = p.data.copy()
                 self._update(p.data, grad, state, group)
+                bump_version(p)
         return loss
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:  # pragma: no cover
