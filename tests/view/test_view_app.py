@@ -104,6 +104,9 @@ def test_the_event_stream_sends_lines_appended_to_a_running_runs_metrics(tmp_pat
             f.write(json.dumps(record(2)) + "\n")
         event = next(events)
         assert event["type"] == "records" and [r["epoch"] for r in event["records"]] == [2]
+        (folder / "progress.json").write_text('{"epoch": 3, "epochs": 5, "step": 7, "steps": 30}')
+        assert next(events) == {"type": "progress", "run": "0:live",
+                                "progress": {"epoch": 3, "epochs": 5, "step": 7, "steps": 30}}
         (folder / ".lock").unlink()
         (folder / "final.json").write_text('{"epochs": 2}')
         assert next(events) == {"type": "status", "run": "0:live", "status": "finished"}

@@ -76,6 +76,9 @@ def test_a_running_runs_curve_grows_when_lines_are_appended(page, record):
     d1 = page.locator("#charts svg").first.locator("path.series").first.get_attribute("d")
     assert d1.count("L") == d0.count("L") + 1
     assert "3 epochs" in page.inner_text("#legend")
+    (page.live / "progress.json").write_text('{"epoch": 4, "epochs": 5, "step": 7, "steps": 30, "loss": 0.5}')
+    page.wait_for_function("document.getElementById('progress').textContent.includes('step 7/30')")
+    assert "epoch 4/5" in page.inner_text("#progress")
     shot(page, "live")
 
 

@@ -9,6 +9,7 @@
       last.safetensors    checkpoint to resume from: model, optimizer, schedule, random state, loader position
       best.safetensors    the weights with the best validation accuracy so far (plus preprocessing, classes)
       final.json          the final evaluation (train/val/test accuracy, per-class accuracy, confusion matrix)
+      progress.json       where the current epoch stands (step, running loss), rewritten about once a second
       report.html, *.png  pictures, when matplotlib is installed
 
 Checkpoints are single files written by `chainrule.io.save_checkpoint` (safetensors, with the JSON state in
@@ -32,6 +33,7 @@ CONFIG = "config.json"
 METRICS_JSONL = "metrics.jsonl"
 METRICS_CSV = "metrics.csv"
 FINAL = "final.json"
+PROGRESS = "progress.json"
 LOCK = ".lock"
 CHECKPOINT_SUFFIX = ".safetensors"
 
@@ -223,6 +225,9 @@ class RunDir:
 
     def write_final(self, result: dict) -> None:
         write_json(self.path / FINAL, result)
+
+    def write_progress(self, state: dict) -> None:
+        write_json(self.path / PROGRESS, state)
 
     def read_final(self):
         p = self.path / FINAL

@@ -45,6 +45,9 @@ from .metrics import evaluate
 from .progress import Progress, format_table
 
 
+PROGRESS_SECONDS = 1.0      # progress.json (the current epoch's step, for chainrule view) at most this often
+
+
 class TrainingDiverged(ChainruleError, FloatingPointError):
     """The loss became NaN or infinite (the learning rate is usually too high)."""
 
@@ -361,7 +364,7 @@ class Trainer:
         self.progress.start_epoch(self.epoch + 1, self.epochs, steps, self.step_in_epoch)
         sums = self._sums
         two_reg = 2.0 * self.reg
-        tick = time.perf_counter()
+        tick = progress_at = time.perf_counter()
         for Xb, yb in loader:
             x = Tensor(Xb)
             try:
@@ -411,6 +414,11 @@ class Trainer:
             count = max(sums["count"], 1)
             self.progress.update(self.step_in_epoch, sums["loss"] / count, sums["correct"] / count, self._lr(),
                                  count / max(sums["time"], 1e-9))
+            if self.run is not None and self.writes and now - progress_at >= PROGRESS_SECONDS:
+                self.run.write_progress({"epoch": self.epoch + 1, "epochs": self.epochs, "step": self.step_in_epoch,
+                                         "steps": steps, "loss": sums["loss"] / count, "acc": sums["correct"] / count,
+                                         "lr": self._lr()})
+                tick = progress_at = time.perf_counter()
             if self._stopping():
                 break
             if self.checkpoint_every and self.global_step % self.checkpoint_every == 0 and self.step_in_epoch < steps:
