@@ -109,11 +109,13 @@
       tr.classList.toggle("shown", on);
       tr.querySelector("input.pick").checked = on;
     }
+    const wanted = selected;
     try {
-      for (const id of selected) if (!runs[id]) runs[id] = await api("/api/run?id=" + encodeURIComponent(id));
+      for (const id of wanted) if (!runs[id]) runs[id] = await api("/api/run?id=" + encodeURIComponent(id));
     } catch (e) {
       return message(e.message);
     }
+    if (wanted !== selected) return;             // another pick came meanwhile; its call draws
     message("");
     follow();
     drawCurves();
@@ -125,7 +127,7 @@
   function follow() {
     if (stream) stream.close();
     stream = null;
-    const live = selected.filter((id) => runs[id].status === "running");
+    const live = selected.filter((id) => runs[id] && runs[id].status === "running");   // loaded ones
     $("live").textContent = live.length ? "following " + live.length + " running run" + (live.length > 1 ? "s" : "") : "";
     if (!live.length) return;
     const q = new URLSearchParams({token: TOKEN, runs: live.join(","), offsets: live.map((id) => runs[id].offset).join(",")});
