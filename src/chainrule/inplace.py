@@ -26,9 +26,11 @@ def plain_index(index):
     if isinstance(index, Tensor):
         return index.data
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(plain_index(i) if isinstance(i, (Tensor, range)) else i for i in index)
     if isinstance(index, list):
         return np.asarray(index)
+    if isinstance(index, range):     # NumPy reads a range item by item (0.4 ms at 256): the same as arange
+        return np.arange(index.start, index.stop, index.step)
     return index
 
 

@@ -178,3 +178,19 @@ def test_a_node_with_an_older_and_a_newer_input_runs_the_newer_first():
     av = x.data * 2 + 1
     expected = 2 * (np.tanh(av) + av * (1 - np.tanh(av) ** 2))
     np.testing.assert_allclose(x.grad.data, expected, rtol=1e-12)
+
+
+def test_a_range_in_an_index_acts_as_its_arange():
+    """``x[range(N), y]`` (the lecture's way to pick each row's score) is read as ``np.arange``: same values
+    and gradients, negative steps included."""
+    a = np.arange(20.0).reshape(4, 5)
+    y = np.array([0, 3, 3, 1])
+    for index, ref in [((range(4), y), (np.arange(4), y)), (range(3, -1, -2), np.arange(3, -1, -2)),
+                       ((range(1, 4), 2), (np.arange(1, 4), 2))]:
+        x = cr.tensor(a, requires_grad=True)
+        x2 = cr.tensor(a, requires_grad=True)
+        out, expect = x[index], x2[ref]
+        np.testing.assert_array_equal(out.data, a[ref])
+        (out * out).sum().backward()
+        (expect * expect).sum().backward()
+        np.testing.assert_array_equal(x.grad.data, x2.grad.data)
