@@ -28,7 +28,8 @@ def test_report_shows_what_applies_in_percent_with_command_and_version(cli, tmp_
     page = html.unescape((tmp_path / "runs/lin/report.html").read_text())
     settings = set(re.findall(r"<tr><th>([a-z_]+)</th>", page))
     assert {"lr", "reg", "optimizer", "epochs"} <= settings
-    assert not settings & {"hidden", "activation", "dropout", "step_size", "gamma", "crop_padding"}, settings
+    assert not settings & {"hidden", "activation", "dropout", "step_size", "gamma", "crop_padding", "init_from",
+                           "download"}, settings
     final = json.loads((tmp_path / "runs/lin/final.json").read_text())
     assert f"{final['test']['acc']:.2%}" in page                      # as the console prints it
     assert f"chainrule {chainrule.__version__}" in page

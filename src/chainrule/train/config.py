@@ -300,7 +300,9 @@ def applies(cfg: "TrainConfig", key: str) -> bool:
         return cfg.debug_sync > 0
     if key == "extra":
         return bool(cfg.extra)
-    return True
+    if key == "init_from":
+        return cfg.init_from is not None
+    return key != "download"                       # where the data came from, not what the run computes
 
 
 def parse_values(values: dict, where: str) -> dict:
