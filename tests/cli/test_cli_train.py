@@ -73,7 +73,8 @@ def test_sweep_trains_every_combination(cli, tmp_path):
     summary = json.loads((tmp_path / "runs/grid/sweep.json").read_text())
     assert [(x["hidden"], x["reg"]) for x in summary["runs"]] == [("8", "0"), ("8", "1e-2"), ("32", "0"), ("32", "1e-2")]
     assert all((tmp_path / x["run"] / "final.json").is_file() for x in summary["runs"])
-    assert "val acc: hidden \\ reg" in r.out and "best validation accuracy" in r.out
+    assert "val acc, best epoch (kept weights): hidden \\ reg" in r.out and "val acc, last epoch: hidden \\ reg" in r.out
+    assert "best validation accuracy" in r.out and all("last_val_acc" in x for x in summary["runs"])
 
 
 def test_non_finite_loss_stops_with_epoch_and_step(cli, tmp_path):

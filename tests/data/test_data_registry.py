@@ -33,7 +33,7 @@ def test_toy_options_and_val_size():
 
 
 def test_unknown_name_lists_valid_ones():
-    with pytest.raises(ConfigError, match="spiral, moons, circles, xor, cifar10, fashion-mnist, mnist, folder:PATH"):
+    with pytest.raises(ConfigError, match="spiral, moons, circles, xor, noisy-spiral, cifar10, fashion-mnist, mnist, folder:PATH"):
         crd.load_dataset("imagenet")
 
 

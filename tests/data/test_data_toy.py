@@ -51,3 +51,11 @@ def test_geometry():
 def test_bad_arguments(kwargs):
     with pytest.raises(ConfigError):
         crd.spiral(**kwargs)
+
+
+def test_noisy_spiral_is_lecture_3_1s_data():
+    from chainrule.data import load_dataset, spiral
+    s = load_dataset("noisy-spiral")
+    assert (len(s.train), len(s.val), len(s.test)) == (90, 600, 90) and s.train.name == "noisy-spiral"
+    np.testing.assert_array_equal(s.train.X, spiral(n_per_class=30, noise=0.8, seed=0).X)
+    assert len(load_dataset("noisy-spiral", val_size=30).val) == 30

@@ -352,7 +352,7 @@ ROWS = [
      "unknown dataset 'imagenet'; valid names are spiral"),
     # --- data ----------------------------------------------------------------------------------------------
     ("load_dataset name", lambda tmp: data.load_dataset("foo"), ConfigError,
-     "Unknown data set 'foo'; valid names are spiral, moons, circles, xor, cifar10, fashion-mnist, mnist"),
+     "Unknown data set 'foo'; valid names are spiral, moons, circles, xor, noisy-spiral, cifar10, fashion-mnist, mnist"),
     ("load_dataset name int", lambda tmp: data.load_dataset(3), ConfigError, "is not a string; valid names are"),
     ("load_dataset val_size", lambda tmp: data.load_dataset("spiral", val_size=-1), ConfigError,
      "val_size=-1 is not a count >= 0"),

@@ -1,6 +1,6 @@
 """`load_dataset`: one entry point from a data set's name to preprocessed train/val/test `Splits`.
 
-Names: ``spiral``, ``moons``, ``circles``, ``xor`` (generated), ``cifar10``, ``fashion-mnist``,
+Names: ``spiral``, ``moons``, ``circles``, ``xor``, ``noisy-spiral`` (generated), ``cifar10``, ``fashion-mnist``,
 ``mnist`` (searched for on disk, optionally downloaded) and ``folder:PATH`` (an image folder or a tar of one).
 """
 from __future__ import annotations
@@ -22,9 +22,13 @@ from .preprocess import SPLIT_METHODS, Preprocessor, train_val_split
 from .toy import MAX_SAMPLES as MAX_TOY_SAMPLES
 from .toy import TOY_DATASETS
 
-DATASET_NAMES = ("spiral", "moons", "circles", "xor", "cifar10", "fashion-mnist", "mnist", "folder:PATH")
+DATASET_NAMES = ("spiral", "moons", "circles", "xor", "noisy-spiral", "cifar10", "fashion-mnist", "mnist", "folder:PATH")
 ALIASES = {"cifar-10": "cifar10", "cifar_10": "cifar10", "fashion_mnist": "fashion-mnist",
            "fashionmnist": "fashion-mnist", "fmnist": "fashion-mnist"}
+#: Toy sets with preset generator options: ``name: (generator, options, validation size)``. ``noisy-spiral`` is
+#: lecture 3.1's data: few noisy points (30 per class, angle noise 0.8), where a big net without regularization
+#: fits the noise, and a large fresh validation draw (600 points), so that comparing models is not noise itself.
+TOY_PRESETS = {"noisy-spiral": ("spiral", {"n_per_class": 30, "noise": 0.8}, 600)}
 DATA_ENV_VAR = "CHAINRULE_DATA"
 FASHION_MNIST_SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")     # Debian: apt-get install dataset-fashion-mnist
 DEFAULT_VAL_SIZE = {"cifar10": 1000, "fashion-mnist": 1000, "mnist": 1000}  # CS231n: 49,000 / 1,000
@@ -234,7 +238,8 @@ def load_dataset(name: str, data_dir=None, val_size=None, seed: int = 0, normali
     key = name if name.startswith("folder:") else ALIASES.get(name.lower(), name.lower())
     if not key.startswith("folder:") and key not in DATASET_NAMES:
         raise ConfigError(f"Unknown data set {name!r}; valid names are {', '.join(DATASET_NAMES)}.")
-    if options and key not in TOY_DATASETS:
+    toy = key in TOY_DATASETS or key in TOY_PRESETS
+    if options and not toy:
         raise ConfigError(f"Unexpected options {sorted(options)} for data set {key!r}; they apply to the toy sets only.")
     try:
         ok = not isinstance(seed, (bool, str, bytes)) and int(seed) == seed and seed >= 0
@@ -245,7 +250,11 @@ def load_dataset(name: str, data_dir=None, val_size=None, seed: int = 0, normali
     if split not in SPLIT_METHODS:
         raise ConfigError(f"Unknown split method {split!r}; use one of {', '.join(SPLIT_METHODS)}.")
 
-    if key in TOY_DATASETS:
+    if key in TOY_PRESETS:
+        base, preset, n_val = TOY_PRESETS[key]
+        raw = _toy_raw(base, int(seed), n_val if val_size is None else val_size, {**preset, **options})
+        raw.name = key
+    elif key in TOY_DATASETS:
         raw = _toy_raw(key, int(seed), val_size, options)
     else:
         raw = _load_raw(key, data_dir, cache, refresh, use_cache, download, image_size, workers, mode)
@@ -257,7 +266,7 @@ def load_dataset(name: str, data_dir=None, val_size=None, seed: int = 0, normali
     images = raw.image_shape is not None
     mode_ = ("per_channel" if images else "none") if normalize == "auto" else normalize
     Xtr, ytr = raw.splits["train"]
-    if "val" in raw.splits and (val_size is None or key in TOY_DATASETS):
+    if "val" in raw.splits and (val_size is None or toy):
         Xva, yva = raw.splits["val"]
         tr_idx = None
     else:
@@ -275,5 +284,5 @@ def load_dataset(name: str, data_dir=None, val_size=None, seed: int = 0, normali
     splits = Splits(make(Xtr, ytr), make(Xva, yva), make(Xte, yte), preprocessor=pre,
                     info={"dataset": key, "source": raw.source, "normalize": mode_, "val_size": len(yva),
                           "split": split if tr_idx is not None else "given", "seed": int(seed),
-                          "cache": str(cache_dir(cache)) if use_cache and key not in TOY_DATASETS else None})
+                          "cache": str(cache_dir(cache)) if use_cache and not toy else None})
     return splits

@@ -24,7 +24,7 @@ MODELS = ("linear", "mlp")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
 SCHEDULES = ("none", "step", "exp", "cosine", "onecycle")
 PROGRESS = ("auto", "bar", "plain", "none")
-TOY = ("spiral", "moons", "circles", "xor")
+TOY = ("spiral", "moons", "circles", "xor", "noisy-spiral")
 ACTIVATION_NAMES = tuple(name for name in ACTIVATIONS if name != "none")
 MAX_TOML_BYTES = 1 << 20
 
@@ -242,7 +242,7 @@ def _val_size(key, value):
 
 # name -> (parser, metavar, help); the order is the order of ``chainrule train --help``
 OPTIONS = {
-    "dataset": (parse_dataset, "NAME", "spiral, moons, circles, xor, cifar10, fashion-mnist, mnist or folder:PATH"),
+    "dataset": (parse_dataset, "NAME", "spiral, moons, circles, xor, noisy-spiral, cifar10, fashion-mnist, mnist or folder:PATH"),
     "data_dir": (_opt(_str), "DIR", "folder holding the data set files (searched first)"),
     "download": (_bool, None, "fetch cifar10, fashion-mnist or mnist from the official site if not found"),
     "subset": (_opt(_int(1)), "N", "train on the first N examples of a stratified draw (quick runs)"),
@@ -336,6 +336,10 @@ RECIPES = {
                          batch_size=30, schedule="cosine"),
     ("toy", "linear"): dict(optimizer="nesterov", momentum=0.9, lr=0.1, reg=1e-3, epochs=50, batch_size=30,
                             schedule="cosine"),
+    # lecture 3.1's training on its few noisy points: full-batch Adam, long enough to fit the noise
+    ("noisy-spiral", "mlp"): dict(hidden=(200,), optimizer="adam", lr=0.01, reg=3e-4, epochs=1000, batch_size=90,
+                                  schedule="none"),
+    ("noisy-spiral", "linear"): dict(optimizer="adam", lr=0.01, reg=0.0, epochs=1000, batch_size=90, schedule="none"),
     ("fashion-mnist", "mlp"): dict(hidden=(1000,), dropout=0.2, optimizer="adam", lr=1e-3, reg=0.0,
                                    epochs=20, batch_size=128, schedule="cosine"),
     ("fashion-mnist", "linear"): dict(optimizer="momentum", lr=0.01, momentum=0.9, reg=1e-3, epochs=10,
@@ -367,7 +371,7 @@ def resolve(flags: dict | None = None, file_values: dict | None = None) -> Train
     base = TrainConfig()
     dataset = given.get("dataset", base.dataset)
     model = given.get("model", base.model)
-    values = {**dataclasses.asdict(base), **RECIPES.get((dataset_kind(dataset), model), {}), **given}
+    values = {**dataclasses.asdict(base), **RECIPES.get((dataset, model), RECIPES.get((dataset_kind(dataset), model), {})), **given}
     values["hidden"] = tuple(values["hidden"])
     if "warmup" not in given and values["warmup"] >= values["epochs"]:
         values["warmup"] = 0.0              # the recipe's warmup does not fit a run that short: none
