@@ -203,12 +203,12 @@ NB01 = [
         $\\sigma(s)\\,(1 - \\sigma(s)) = 0.73 \\times 0.27 = 0.20$. Any piece of the graph whose local gradient
         you can write down can be one gate; `cr.sigmoid` is such a gate, and the gradients do not change.
         """, """
-        Đọc các dòng từ trên xuống: cổng 1/x biến gradient 1 từ phía sau thành $-1/d^2 = -0.53$, cổng +1 truyền
-        nguyên giá trị đó, cổng exp nhân với $e^{m} = 0.37$, cổng đổi dấu đảo dấu, và từ $s$ trở về, các cổng cộng
-        chuyển nguyên $0.20$ tới mọi nhánh, nơi các cổng nhân hoán đổi giá trị của đầu vào kia vào.
+        Đọc các dòng từ trên xuống: cổng 1/x biến gradient 1 từ phía sau thành $-1/d^2 = -0{,}53$, cổng +1 truyền
+        nguyên giá trị đó, cổng exp nhân với $e^{m} = 0{,}37$, cổng đổi dấu đảo dấu, và từ $s$ trở về, các cổng cộng
+        chuyển nguyên $0{,}20$ tới mọi nhánh, nơi các cổng nhân hoán đổi giá trị của đầu vào kia vào.
 
         **Một cổng lớn hơn.** Bốn cổng cuối tạo thành $\\sigma(s)$, có đạo hàm
-        $\\sigma(s)\\,(1 - \\sigma(s)) = 0.73 \\times 0.27 = 0.20$. Bất kỳ mảnh nào của đồ thị mà ta viết được
+        $\\sigma(s)\\,(1 - \\sigma(s)) = 0{,}73 \\times 0{,}27 = 0{,}20$. Bất kỳ mảnh nào của đồ thị mà ta viết được
         gradient cục bộ đều có thể gộp thành một cổng; `cr.sigmoid` là một cổng như vậy, và các gradient không
         thay đổi.
         """),
@@ -571,8 +571,8 @@ NB02 = [
         to it) for one forward and backward pass of $\\text{relu}(x W)$.
         """, """
         **Cái giá về bộ nhớ.** Giờ là một lớp có kích thước thực tế: 4096 đầu vào, 4096 đầu ra, batch 64 (ví dụ trong
-        bài giảng). Đầu vào và đầu ra mỗi cái có $64 \\times 4096 = 262{,}144$ phần tử, nên ma trận Jacobian có
-        $262{,}144^2 \\approx 6.9 \\times 10^{10}$ phần tử: **275 GB** với float32. Lan truyền ngược chỉ cần VJP, vài
+        bài giảng). Đầu vào và đầu ra mỗi cái có $64 \\times 4096 = 262.144$ phần tử, nên ma trận Jacobian có
+        $262.144^2 \\approx 6{,}9 \\times 10^{10}$ phần tử: **275 GB** với float32. Lan truyền ngược chỉ cần VJP, vài
         mảng cỡ $x$ và $W$. Ta đo đỉnh bộ nhớ của nó bằng `tracemalloc` (NumPy báo các mảng của nó cho công cụ
         này) cho một lần forward và backward của $\\text{relu}(x W)$.
         """),
@@ -670,7 +670,7 @@ NB03 = [
         ## 3.1 Các hàm và đạo hàm của chúng
 
         Mỗi ô vẽ $f(x)$ (xanh lá) và $f'(x)$ (đỏ, nét đứt). Vùng xám nhạt là hai đầu bão hòa, nơi
-        $|f'(x)| < 0,05$ và vẫn tiếp tục giảm: nơ-ron ở đó chỉ truyền về chưa đến 5% gradient mà nó nhận được, và
+        $|f'(x)| < 0{,}05$ và vẫn tiếp tục giảm: nơ-ron ở đó chỉ truyền về chưa đến 5% gradient mà nó nhận được, và
         càng ít hơn khi đầu vào càng lớn. Vùng gạch chéo là nơi $f'(x) = 0$ đúng bằng 0, phía "chết" của ReLU.
         Phía âm của Leaky ReLU không được tô: độ dốc 0,01 nhỏ nhưng không bao giờ bằng 0, nên nơ-ron vẫn tiếp tục
         học. Các đạo hàm không được gõ tay: chúng lấy từ chính lần lan
@@ -691,9 +691,9 @@ NB03 = [
         but also vanishes at both ends. ReLU passes the gradient unchanged for every positive input and nothing
         at all for negative ones; Leaky ReLU keeps a small $0.01$ there.
         """, """
-        Đạo hàm của sigmoid lớn nhất là $0.25$ (tại 0) và chỉ còn $4.5 \\times 10^{-5}$ tại $x = 10$. Đạo hàm của
+        Đạo hàm của sigmoid lớn nhất là $0{,}25$ (tại 0) và chỉ còn $4{,}5 \\times 10^{-5}$ tại $x = 10$. Đạo hàm của
         tanh lớn nhất là 1 nhưng cũng biến mất ở cả hai đầu. ReLU truyền nguyên gradient cho mọi đầu vào dương và
-        hoàn toàn không truyền gì với đầu vào âm; Leaky ReLU giữ lại một lượng nhỏ $0.01$ ở đó.
+        hoàn toàn không truyền gì với đầu vào âm; Leaky ReLU giữ lại một lượng nhỏ $0{,}01$ ở đó.
         """),
     md("""
         ## 3.2 Saturation
@@ -730,8 +730,8 @@ NB03 = [
         ## 3.3 Biến mất đạo hàm theo chiều sâu
 
         Theo quy tắc chuỗi, gradient tới được lớp 1 của một mạng sâu đã bị nhân với một gradient cục bộ ở mỗi lớp.
-        Với sigmoid mỗi thừa số nhiều nhất là $0.25$, nên mười lớp có thể làm gradient nhỏ đi
-        $0.25^{10} \\approx 10^{-6}$ lần. Ta dựng các MLP 10 lớp (mỗi lớp 64 nơ-ron) trên tập dữ liệu xoắn ốc
+        Với sigmoid mỗi thừa số nhiều nhất là $0{,}25$, nên mười lớp có thể làm gradient nhỏ đi
+        $0{,}25^{10} \\approx 10^{-6}$ lần. Ta dựng các MLP 10 lớp (mỗi lớp 64 nơ-ron) trên tập dữ liệu xoắn ốc
         (spiral), mỗi mạng dùng cách khởi tạo hợp với hàm kích hoạt của nó (Xavier cho sigmoid và tanh, He cho
         ReLU), chạy một lần lan truyền ngược và in chuẩn gradient trọng số của từng lớp.
         """),
@@ -876,7 +876,7 @@ NB03 = [
           He thì rất ít nơ-ron chết. Leaky ReLU, ELU, GELU và SiLU là các biến thể mượt hoặc "rò rỉ", vẫn giữ lại
           một ít gradient cho đầu vào âm.
         - Tránh dùng sigmoid và tanh trong nhiều lớp ẩn chồng lên nhau: chúng bão hòa và gradient biến mất.
-        - Lớp đầu ra tùy bài toán: softmax cho phân loại nhiều lớp, sigmoid cho phân loại nhị phân, không dùng gì
+        - Lớp đầu ra tùy bài toán: softmax khi có nhiều nhãn (class), sigmoid cho phân loại nhị phân, không dùng gì
           (tuyến tính) cho hồi quy.
 
         Tiếp theo: `04_linear_to_two_layer_cifar10.ipynb`.
@@ -902,11 +902,11 @@ NB04 = [
         # 4. Từ bộ phân loại tuyến tính đến mạng 2 lớp trên CIFAR-10
 
         *CS231n bài 4, mục 1.1, 1.2 và 3.1.* Một bộ phân loại tuyến tính $f = Wx$ chỉ học được **một khuôn mẫu
-        (template) cho mỗi lớp**; một mạng 2 lớp $f = W_2 \\max(0, W_1 x)$ học được số khuôn mẫu bằng số nơ-ron ẩn
-        và dùng chung chúng giữa các lớp. Ta huấn luyện cả hai trên một tập con nhỏ của **CIFAR-10 (JPEG copy)**,
+        (template) cho mỗi nhãn (class)**; một mạng 2 lớp $f = W_2 \\max(0, W_1 x)$ học được số khuôn mẫu bằng số nơ-ron ẩn
+        và dùng chung chúng giữa các nhãn. Ta huấn luyện cả hai trên một tập con nhỏ của **CIFAR-10 (JPEG copy)**,
         xem các khuôn mẫu, rồi đo lời khuyên của bài giảng về kích thước mạng và regularization.
 
-        Để chạy xong trong vài phút trên hai nhân CPU, ta dùng 5.000 ảnh huấn luyện (500 ảnh mỗi lớp), 1.000 ảnh
+        Để chạy xong trong vài phút trên hai lõi CPU, ta dùng 5.000 ảnh huấn luyện (500 ảnh mỗi nhãn), 1.000 ảnh
         kiểm định (validation) và 1.000 ảnh kiểm tra (test). Vì vậy độ chính xác thấp hơn và dao động nhiều hơn so
         với khi dùng đủ 50.000 ảnh; nhưng các phép so sánh vẫn đúng.
         """),
@@ -1076,7 +1076,7 @@ NB04 = [
         `cr.nn.MLP(3072, [], 10)` has no hidden layer: it is $f = Wx + b$, with $W$ of shape $(10, 3072)$. Its
         weights start at zero, so that the pictures below show only what was learned, not a random start.
         """, """
-        ## 4.3 Bộ phân loại tuyến tính: mỗi lớp một khuôn mẫu
+        ## 4.3 Bộ phân loại tuyến tính: mỗi nhãn một khuôn mẫu
 
         `cr.nn.MLP(3072, [], 10)` không có lớp ẩn: đó là $f = Wx + b$, với $W$ kích thước $(10, 3072)$. Trọng số
         bắt đầu từ 0, để các hình bên dưới chỉ cho thấy những gì đã học được, không lẫn với giá trị khởi tạo ngẫu
@@ -1094,7 +1094,7 @@ NB04 = [
         row. Drawn as images they are blurry averages: the car template is the "ghost car" of the lecture,
         the mean of red, blue, left- and right-facing cars; the horse template may even have two heads.
         """, """
-        Mỗi hàng của $W$ là một khuôn mẫu: điểm số (score) của một lớp là tích vô hướng giữa ảnh và hàng của lớp
+        Mỗi hàng của $W$ là một khuôn mẫu: điểm số (score) của một nhãn là tích vô hướng giữa ảnh và hàng của nhãn
         đó. Khi vẽ thành ảnh, chúng là những trung bình mờ nhạt: khuôn mẫu ô tô chính là "chiếc xe ma" trong bài
         giảng, trung bình của xe đỏ, xe xanh, xe quay trái, xe quay phải; khuôn mẫu ngựa thậm chí có thể có hai
         đầu.
@@ -1114,12 +1114,12 @@ NB04 = [
         vote for several classes. $W_1$ starts small (standard deviation $10^{-3}$, as in the CS231n
         assignments) so that its templates, too, show what was learned.
         """, """
-        ## 4.4 Mạng 2 lớp: 100 khuôn mẫu, dùng chung giữa các lớp
+        ## 4.4 Mạng 2 lớp: 100 khuôn mẫu, dùng chung giữa các nhãn
 
-        $f = W_2 \\max(0, W_1 x)$ với 100 nơ-ron ẩn. $W_1$ chứa 100 khuôn mẫu; lớp thứ hai tính điểm mỗi lớp như một
+        $f = W_2 \\max(0, W_1 x)$ với 100 nơ-ron ẩn. $W_1$ chứa 100 khuôn mẫu; lớp thứ hai tính điểm mỗi nhãn như một
         tổ hợp có trọng số của mức độ khớp với từng khuôn mẫu, nên một nơ-ron "ngựa quay trái" và một nơ-ron "ngựa
         quay phải" đều có thể bầu cho *ngựa*, và một nơ-ron phát hiện một màu sắc hay một cạnh có thể bầu cho
-        nhiều lớp. $W_1$ được khởi tạo nhỏ (độ lệch chuẩn $10^{-3}$, như trong các bài tập CS231n) để các khuôn
+        nhiều nhãn. $W_1$ được khởi tạo nhỏ (độ lệch chuẩn $10^{-3}$, như trong các bài tập CS231n) để các khuôn
         mẫu của nó cũng chỉ cho thấy những gì đã học được.
         """),
     code("""
