@@ -14,7 +14,7 @@ NOTEBOOKS = sorted((REPO / "notebooks" / "vi").glob("*.ipynb"))
 PROGRAM = [REPO / "src/chainrule/playground/static/i18n.js", *sorted((REPO / "src/chainrule/lecture").glob("*.py"))]
 
 #: "lớp" used for a class: each of these read "class" where the glossary says "nhãn".
-CLASS_AS_LOP = [r"(cho|ảnh|điểm|tính điểm) mỗi lớp\b", r"phân loại nhiều lớp", r"\b\d+ lớp, \d+ điểm",
+CLASS_AS_LOP = [r"(ảnh|điểm|tính điểm) mỗi lớp\b", r"\(template\)\s+cho mỗi lớp", r"phân loại nhiều lớp", r"\b\d+ lớp, \d+ điểm",
                 r"hai lớp trở lên", r"các lớp dùng chung", r"(giữa|của) các lớp\b(?! (ẩn|đã|đầu))",
                 r"bầu cho\s+nhiều lớp", r"của cả\s+lớp\b", r"điểm số \(score\) của một lớp"]
 OTHER = [r"\bnhân CPU\b", r"\b(hai|2) nhân\b", r"\((số)\)"]          # "lõi" for cores; say "(đạo hàm số)"
@@ -40,6 +40,8 @@ def prose_lines(text: str):
             continue
         line = re.sub(r"`[^`]*`", "`…`", line)
         line = re.sub(r"^#+\s+\d+(\.\d+)*", "#", line)
+        line = re.sub(r"\[\d+(\.\d+)*(-\d+(\.\d+)*)?\]\(", "[§](", line)        # links to lecture sections
+        line = re.sub(r"\b\d+\.\d+-\d+\.\d+\b", "§", line)
         line = re.sub(r"(mục|bài|công thức|section)\s+\d+(\.\d+)*((\s*(-|và|,)\s*)\d+(\.\d+)*)*", r"\1 §", line,
                       flags=re.I)
         yield n, line
