@@ -266,3 +266,30 @@ def test_where_equals_np_where_bit_for_bit(dtype):
     t = cr.tensor(x, requires_grad=True)
     ew.where(c, t, 0.0).sum().backward()
     np.testing.assert_array_equal(t.grad.data, c.astype(dtype))
+
+
+def _clamped_log_composed(q):
+    inside = np.asarray(q.data if isinstance(q, cr.Tensor) else q) > np.exp(-100.0)
+    return ew.where(inside, ew.log(ew.where(inside, q, 1.0)), -100.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_binary_cross_entropy_equals_its_clamped_log_composition(dtype):
+    """The fused elementwise BCE against ``-(y clog(p) + (1 - y) clog(1 - p))``, p = 0 and 1 included."""
+    rng = np.random.default_rng(0)
+    p = np.concatenate([[0.0, 1.0, 1e-45, 1 - 1e-7, 0.5], rng.uniform(0, 1, 300)]).astype(dtype)
+    y = np.concatenate([[0.0, 1.0, 0.3, 1.0, 0.5], rng.uniform(0, 1, 300)]).astype(dtype)
+    g = rng.standard_normal(p.shape).astype(dtype)
+    a, ya = cr.tensor(p, requires_grad=True), cr.tensor(y, requires_grad=True)
+    b, yb = cr.tensor(p, requires_grad=True), cr.tensor(y, requires_grad=True)
+    out = fused.binary_cross_entropy(a, ya)
+    ref = -(yb * _clamped_log_composed(b) + (1 - yb) * _clamped_log_composed(1 - b))
+    out.backward(g)
+    ref.backward(g)
+    tol = 8 * np.finfo(dtype).eps
+    assert out.dtype == a.grad.dtype == dtype
+    np.testing.assert_allclose(out.data, ref.data, rtol=tol, atol=tol)
+    for ours, theirs in ((a.grad.data, b.grad.data), (ya.grad.data, yb.grad.data)):
+        np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol * np.abs(theirs).max())
+    loss = cr.nn.functional.binary_cross_entropy(a, y)        # the public function takes the fused op
+    assert loss.dtype == dtype and np.isfinite(loss.item())

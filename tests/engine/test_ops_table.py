@@ -140,6 +140,8 @@ CASES = {
              ((normal(3, 5),), {"diagonal": 2})],
     "linear": [((normal(5, 4), normal(3, 4), normal(3)), {}), ((normal(2, 5, 4), normal(3, 4)), {})],
     "sumsq": [((normal(3, 4),), {}), ((normal(),), {}), ((normal(3, 4), normal(5), normal(2, 1, 3)), {"scale": 0.3})],
+    "binary_cross_entropy": [((rng.uniform(0.05, 0.95, (3, 4)), rng.uniform(0, 1, (3, 4))), {}),
+                             ((rng.uniform(0.05, 0.95, (5,)), rng.uniform(0, 1, (5,))), {})],
     "cross_entropy": [((normal(5, 4) * 3, np.array([0, 3, 1, 1, 2])), {}),
                       ((normal(4, 3), np.array([2, 0, 1, 1])), {"reduction": "sum"}),
                       ((normal(4, 3), np.array([2, 0, 1, 1])), {"reduction": "none", "label_smoothing": 0.2})],

@@ -325,16 +325,6 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str 
     return _reduce(loss, reduction)
 
 
-_LOG_FLOOR = -100.0   # PyTorch clamps log(p) at -100 so that p = 0 gives a finite loss
-
-
-def _clamped_log(q):
-    """max(log q, -100), with no NaN in its gradient where q is 0 (the masked branch sees log(1))."""
-    rq = _raw(q)
-    inside = rq > np.exp(_LOG_FLOOR)
-    return _ew.where(inside, _ew.log(_ew.where(inside, q, 1.0)), _LOG_FLOOR)
-
-
 def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
     """``-(y log p + (1 - y) log(1 - p))`` of probabilities ``p`` in [0, 1]; logs clamped at -100 as in PyTorch.
 
@@ -348,7 +338,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
                          "first, or use binary_cross_entropy_with_logits on the scores.")
     y = _as_float_target(target, input, "binary_cross_entropy")
     _check_broadcasts_to(weight, input, "binary_cross_entropy", "weight")
-    loss = -(y * _clamped_log(input) + (1 - y) * _clamped_log(1 - input))
+    loss = _fused.binary_cross_entropy(input, y)    # one op, the value and gradient of the clamped-log composition
     if weight is not None:
         loss = loss * _raw(weight).astype(_dtype(input), copy=False)
     return _reduce(loss, reduction)
