@@ -12,6 +12,9 @@ from chainrule.lecture import TOPICS
 
 @pytest.mark.parametrize("topic", list(TOPICS))
 def test_report_inlines_every_picture(lecture, topic):
+    from chainrule.viz import dot_available
+    if topic == "gates" and not dot_available():
+        pytest.skip("Graphviz `dot` not installed: the gates are DOT text, not pictures (see the test below)")
     r = lecture(topic)
     assert r.report is not None and r.report.name == "report.html"
     html = r.report.read_text(encoding="utf-8")
