@@ -16,7 +16,7 @@ from .functions import (acos, asin, atan, atan2, ceil, cos, cosh, expm1, floor, 
                         index_select, masked_fill, nonzero, where, einsum, outer, tril, triu, diag)
 from . import return_types  # noqa: F401
 from .gradcheck import GradcheckError, KinkWarning, gradcheck, jacobian, numerical_grad, rel_error
-from .ops.elementwise import (abs, clip, erf, exp, log, maximum, minimum, relu, sigmoid, sqrt, tanh)
+from .ops.elementwise import (abs, clip, erf, exp, log, maximum, minimum, relu, sigmoid, sign, sqrt, tanh)
 from .ops.linalg import matmul
 from .ops.reduce import (amax, amin, argmax, argmin, logsumexp, max, mean, min, softmax, log_softmax, std, sum,
                          var)
@@ -40,7 +40,7 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "grad", "Function", "detect_anomaly",
     "AnomalyError", "gradcheck", "numerical_grad", "jacobian", "rel_error", "GradcheckError", "KinkWarning",
     "ChainruleError", "ShapeError",
-    "exp", "log", "sqrt", "abs", "clip", "erf", "maximum", "minimum", "where", "relu", "sigmoid", "tanh",
+    "exp", "log", "sqrt", "abs", "clip", "erf", "maximum", "minimum", "where", "relu", "sigmoid", "sign", "tanh",
     "sum", "mean", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "logsumexp", "softmax", "log_softmax", "matmul", "concatenate", "cat",
     "stack", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "atanh", "log1p", "expm1", "log2",
     "log10", "square", "rsqrt", "reciprocal", "floor", "ceil", "round", "trunc", "isnan", "isinf", "isfinite",

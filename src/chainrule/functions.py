@@ -153,6 +153,14 @@ def _axis_size(input, dim, name):
     return dim % len(shape), shape[dim]
 
 
+def _zero_d(input, dim, name):
+    """Whether ``input`` is 0-d, whose only dims are 0 and -1 as in PyTorch (another is an IndexError)."""
+    if np.ndim(raw(input)):
+        return False
+    _registry.normalize_axis(dim, 0, name)
+    return True
+
+
 def _pieces(input, dim, sizes):
     """The slices of ``input`` along ``dim`` with the given sizes, each differentiable (views of one array)."""
     out, start = [], 0
@@ -184,7 +192,9 @@ def chunk(input, chunks: int, dim=None, *, axis=None):
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}.")
     dim = _dim("chunk", dim, axis, 0)
-    _, n = _axis_size(input, dim, "chunk")
+    d, n = _axis_size(input, dim, "chunk")
+    if n == 0:                                          # PyTorch: `chunks` empty pieces
+        return tuple(_shp.getitem(input, index=(slice(None),) * d + (slice(0, 0),)) for _ in range(chunks))
     return split(input, max(-(-n // chunks), 1), dim)
 
 
@@ -207,7 +217,8 @@ def flip(input, dims=None, *, axis=None):
     ndim = np.ndim(raw(input))
     index = [slice(None)] * ndim
     for d in dims:
-        index[_axis_size(input, d, "flip")[0]] = slice(None, None, -1)
+        if not _zero_d(input, d, "flip"):
+            index[_axis_size(input, d, "flip")[0]] = slice(None, None, -1)
     return _shp.getitem(input, index=tuple(index))
 
 

@@ -342,8 +342,8 @@ class Tensor(TensorMethods, InplaceMethods):
         return _ops.abs(self)
 
     def sign(self):
-        """Sign of each element; not differentiable (its derivative is 0 almost everywhere)."""
-        return Tensor(np.sign(self.data))
+        """Sign of each element; its gradient is 0, as in PyTorch."""
+        return _ops.sign(self)
 
     def clip(self, min=None, max=None):
         return _ops.clip(self, min=min, max=max)
@@ -358,6 +358,15 @@ class Tensor(TensorMethods, InplaceMethods):
 
     def tanh(self):
         return _ops.tanh(self)
+
+    def erf(self):
+        return _ops.erf(self)
+
+    def maximum(self, other):
+        return _ew.maximum(self, other)
+
+    def minimum(self, other):
+        return _ew.minimum(self, other)
 
     # --- reductions: PyTorch's (dim, keepdim) and NumPy's axis= / keepdims= (see chainrule.ops.reduce) ----
     def sum(self, *args, **kw):
@@ -437,6 +446,8 @@ class Tensor(TensorMethods, InplaceMethods):
         return _ops.transpose(self, axes=tuple(axes) if axes else None)
 
     def permute(self, *dims):
+        if not dims:
+            raise TypeError("permute() missing 1 required positional argument: 'dims'.")
         return _ops.transpose(self, axes=_shape_arg(dims))
 
     def swapaxes(self, a: int, b: int):
@@ -612,7 +623,9 @@ def rand(*shape, dtype=None, requires_grad=False) -> Tensor:
 
 
 def arange(*args, dtype=None) -> Tensor:
-    return Tensor(np.arange(*args, dtype=dtype))
+    """``arange(end)``, ``arange(start, end, step)``: int64 for integer arguments, else the default dtype."""
+    arr = np.arange(*args, dtype=dtype)
+    return Tensor(arr.astype(_default_dtype) if dtype is None and arr.dtype.kind == "f" else arr)
 
 
 def eye(n, m=None, *, dtype=None, requires_grad=False) -> Tensor:

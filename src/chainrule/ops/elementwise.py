@@ -128,6 +128,8 @@ log = defop("log", vjps=(lambda g, ans, x: g / x,), doc="Natural logarithm.")(np
 
 sqrt = defop("sqrt", vjps=(lambda g, ans, x: g / (ans * 2),), uses_ans=True, doc="Square root.")(np.sqrt)
 
+sign = defop("sign", vjps=(lambda g, ans, x: g * 0,), doc="-1, 0 or 1; gradient 0 (PyTorch's).")(np.sign)
+
 abs = defop("abs", vjps=(lambda g, ans, x: g * np.sign(raw(x)),),
             doc="|x|; gradient sign(x), 0 at exactly 0.")(np.abs)
 

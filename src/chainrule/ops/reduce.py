@@ -14,13 +14,13 @@ import numpy as np
 
 from .. import return_types
 from ..errors import AxisError
-from .elementwise import abs, exp, maximum, minimum, sqrt, where
+from .elementwise import abs, exp, maximum, minimum, where
 from .registry import defop, expand_reduced, normalize_axis, one_of, raw
 from .shape import broadcast_to, getitem, reshape
 
 
 def _count(shape, axis):
-    if axis is None:
+    if axis is None or not shape:
         return int(np.prod(shape)) if shape else 1
     axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
     return int(np.prod([shape[a] for a in axes]))
@@ -154,6 +154,17 @@ def variance(x, axis=None, correction=1, keepdims=False):
     return np.var(x, axis=axis, ddof=correction, keepdims=keepdims)
 
 
+def _std_grad(g, ans, x, axis=None, correction=1, keepdims=False):
+    zero = raw(ans) == 0                                # PyTorch: no deviation, gradient 0 (not 0/0)
+    return _var_grad(where(zero, 0, g / (where(zero, 1, ans) * 2)), None, x, axis, correction, keepdims)
+
+
+@defop("std", vjps=(_std_grad,), uses_ans=True)
+def deviation(x, axis=None, correction=1, keepdims=False):
+    """Standard deviation over ``axis``: the square root of the variance."""
+    return np.sqrt(variance.forward(x, axis, correction, keepdims))
+
+
 def _correction(name, unbiased, correction, ddof):
     given = [k for k, v in (("unbiased", unbiased), ("correction", correction), ("ddof", ddof)) if v is not None]
     if len(given) > 1:
@@ -163,19 +174,24 @@ def _correction(name, unbiased, correction, ddof):
     return correction if correction is not None else ddof if ddof is not None else 1
 
 
+def _spread(name, op, input, dim, unbiased, keepdim, correction, axis, keepdims, ddof):
+    if isinstance(dim, bool):                           # torch.var(x, unbiased)
+        dim, unbiased = None, dim
+    dim = normalize_axis(one_of(name, "dim", dim, "axis", axis), np.ndim(raw(input)), name)
+    return op(input, axis=dim, correction=_correction(name, unbiased, correction, ddof),
+              keepdims=bool(one_of(name, "keepdim", keepdim, "keepdims", keepdims, False)))
+
+
 def var(input, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None, ddof=None):
     """Variance over ``dim``, unbiased (divided by N - 1) by default as in PyTorch; ``unbiased=False``,
     ``correction=0`` or NumPy's ``ddof=0`` divide by N."""
-    if isinstance(dim, bool):                           # torch.var(x, unbiased)
-        dim, unbiased = None, dim
-    return variance(input, axis=one_of("var", "dim", dim, "axis", axis),
-                    correction=_correction("var", unbiased, correction, ddof),
-                    keepdims=bool(one_of("var", "keepdim", keepdim, "keepdims", keepdims, False)))
+    return _spread("var", variance, input, dim, unbiased, keepdim, correction, axis, keepdims, ddof)
 
 
 def std(input, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None, ddof=None):
-    """Standard deviation: the square root of :func:`var` (same arguments and defaults)."""
-    return sqrt(var(input, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims, ddof=ddof))
+    """Standard deviation: the square root of :func:`var` (same arguments and defaults); where it is 0 its
+    gradient is 0, as in PyTorch."""
+    return _spread("std", deviation, input, dim, unbiased, keepdim, correction, axis, keepdims, ddof)
 
 
 def _logsumexp_grad(g, ans, x, axis=None, keepdims=False):
@@ -285,6 +301,8 @@ def norm(x, p=2.0, axis=None, keepdims=False):
     a = np.abs(x)
     if p == 2:
         return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
+    if p in (np.inf, -np.inf):
+        _nonempty("norm", x, axis)                      # the max of no values is undefined
     if p == np.inf:
         return np.max(a, axis=axis, keepdims=keepdims)
     if p == -np.inf:

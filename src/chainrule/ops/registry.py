@@ -360,7 +360,7 @@ def defop(name, vjps=(), **options):
 
 def expand_reduced(g, shape, axis, keepdims):
     """Reshape a reduction's upstream gradient so it broadcasts against the reduced input's ``shape``."""
-    if keepdims or axis is None and g.ndim == 0:
+    if keepdims or axis is None and g.ndim == 0 or not shape:    # a 0-d input: its gradient is g itself
         return g
     axes = (axis,) if isinstance(axis, (int, np.integer)) else (tuple(range(len(shape))) if axis is None else axis)
     axes = {a % len(shape) for a in axes}
@@ -370,7 +370,7 @@ def expand_reduced(g, shape, axis, keepdims):
 def scalar_of(g):
     """A gradient that is one value broadcast (every stride 0, as a sum's VJP hands on) as a 0-d array, so a
     VJP multiplies by a number instead of reading a broadcast array; any other gradient unchanged."""
-    if type(g) is np.ndarray and g.ndim and not any(g.strides):
+    if type(g) is np.ndarray and g.ndim and g.size and not any(g.strides):
         return np.asarray(g[(0,) * g.ndim])
     return g
 
