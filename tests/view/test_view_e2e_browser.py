@@ -101,3 +101,15 @@ def test_a_sweep_folder_shows_the_learning_rate_by_regularization_scatter(page):
     assert page.locator("#sweep-runs tr").count() == 5
     page.locator("#sweep-panel").scroll_into_view_if_needed()
     shot(page, "sweep")
+
+
+def test_inside_the_net_draws_quantile_bands_of_each_tensor(page):
+    row(page, "lr1").locator("a.run").click()
+    page.wait_for_selector("#inside svg.band-chart")
+    titles = page.eval_on_selector_all("#inside svg.band-chart", "s => s.map(e => e.querySelector('text').textContent)")
+    assert titles == [f"{n} {part}" for n in ("0.weight", "0.bias", "2.weight", "2.bias")
+                      for part in ("weights", "gradients")]
+    assert page.locator("#inside svg.band-chart").first.locator("path.band").count() == 3
+    assert "gradient norms" in page.inner_text("#charts")
+    page.locator("#inside-panel").scroll_into_view_if_needed()
+    shot(page, "inside")

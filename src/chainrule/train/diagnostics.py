@@ -60,3 +60,46 @@ def hidden_unit_stats(model, X, max_examples: int = 1000) -> dict:
     if total:
         out["saturated"] = sat / total
     return out
+
+
+QUANTILES = (0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0)
+SAMPLE = 1 << 20                 # values of one tensor the quantiles are taken from
+MAX_TENSORS = 64                 # parameter tensors summarized (a deeper net: the first 64)
+
+
+def parameter_summaries(model) -> dict:
+    """``{"layers": {name: {"w": quantiles, "g": quantiles}}, "grad_norm": total}`` of the model's parameters
+    now: the `QUANTILES` of each tensor's weights and of its gradient (at the end of an epoch, the gradient of
+    its last step, regularization included), 6 significant digits; ``grad_norm`` is the L2 norm of all the
+    gradients (of the first `MAX_TENSORS` tensors).
+    {} for a model without named parameters."""
+    if not hasattr(model, "named_parameters"):
+        return {}
+    layers, total = {}, 0.0
+    for name, p in list(model.named_parameters())[:MAX_TENSORS]:
+        entry = {"w": _quantiles(p.data)}
+        g = getattr(p, "grad", None)
+        if g is not None:
+            g = g.data if isinstance(g, Tensor) else np.asarray(g)
+            flat = g.ravel()
+            total += float(np.dot(flat, flat))
+            entry["g"] = _quantiles(g)
+        layers[name] = entry
+    if not layers:
+        return {}
+    out = {"layers": layers}
+    if any("g" in e for e in layers.values()):
+        out["grad_norm"] = float(np.sqrt(total))
+    return out
+
+
+def _quantiles(a) -> list:
+    """`QUANTILES` of ``a``: exact up to `SAMPLE` values; of a larger tensor, from every k-th value (about
+    `SAMPLE` of them; min and max still exact: a quarter of the time for a 3072x2048 layer)."""
+    a = np.asarray(a).ravel()
+    if a.size == 0 or not np.isfinite(a).all():
+        return []
+    sample = a if a.size <= SAMPLE else a[::a.size // SAMPLE]
+    q = np.quantile(sample, QUANTILES)
+    q[0], q[-1] = a.min(), a.max()
+    return [float(f"{v:.6g}") for v in q]

@@ -40,7 +40,7 @@ from .. import autograd, distributed
 from .._bounded import json_loads
 from ..errors import ChainruleError, CheckpointError
 from ..tensor import Tensor
-from .diagnostics import hidden_unit_stats
+from .diagnostics import hidden_unit_stats, parameter_summaries
 from .metrics import evaluate
 from .progress import Progress, format_table
 
@@ -444,6 +444,8 @@ class Trainer:
             if self.diagnostics:
                 record.update({k: v for k, v in hidden_unit_stats(self.model, val[0]).items()
                                if not isinstance(v, list)})
+        if self.diagnostics:                # per-tensor quantiles of weights and gradients (chainrule view)
+            record.update(parameter_summaries(self.model))
         record["time_s"] = round(sums["time"], 3)
         record["samples_per_s"] = round(sums["count"] / max(sums["time"], 1e-9), 1)
         record["elapsed_s"] = round(self.train_time, 3)

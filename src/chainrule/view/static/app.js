@@ -190,7 +190,8 @@
     take("learning rate", (k) => k === "lr", true);
     take("dead / saturated units", (k) => k.startsWith("dead") || k === "saturated");
     take("gradient norms", (k) => k.includes("grad"), true);
-    for (const k of keys) if (!used.has(k)) out.push({title: k, keys: [k]});
+    const TITLES = {time_s: "seconds per epoch", samples_per_s: "samples per second"};
+    for (const k of keys) if (!used.has(k)) out.push({title: TITLES[k] || k, keys: [k]});
     return out;
   }
   function numericKeys(ids) {
@@ -203,7 +204,10 @@
     const panel = $("curves-panel");
     const ids = selected.filter((id) => runs[id]);
     panel.hidden = !ids.length;
-    if (!ids.length) return;
+    if (!ids.length) {
+      $("inside-panel").hidden = true;
+      return;
+    }
     $("curves-title").textContent = ids.map((id) => runs[id].name).join(", ");
     const legend = $("legend");
     legend.textContent = "";
@@ -228,6 +232,57 @@
       if (series.length) charts.append(chartBox(g.title, lineChart(g.title, series, g.logy), g.title));
     }
     drawProgress();
+    drawInside();
+  }
+
+  // -- inside the net: quantile bands of each tensor's weights and gradients over the epochs --------------------------
+  function drawInside() {
+    const id = selected.find((x) => runs[x] && runs[x].records.some((r) => r.layers && typeof r.layers === "object"));
+    $("inside-panel").hidden = !id;
+    if (!id) return;
+    $("inside-title").textContent = runs[id].name;
+    const box = $("inside");
+    box.textContent = "";
+    const recs = runs[id].records.filter((r) => r.layers && typeof r.layers === "object");
+    const names = [...new Set(recs.flatMap((r) => Object.keys(r.layers)))];
+    for (const name of names) for (const [part, label] of [["w", "weights"], ["g", "gradients"]]) {
+      const rows = recs.map((r, i) => [typeof r.epoch === "number" ? r.epoch : i + 1, (r.layers[name] || {})[part]])
+        .filter((p) => Array.isArray(p[1]) && p[1].length === 7 && p[1].every((v) => typeof v === "number"));
+      if (rows.length) box.append(chartBox(name + " " + label, bandChart(name + " " + label, rows, color(id)),
+                                           name + "_" + label));
+    }
+  }
+  function bandChart(title, rows, colour) {
+    const W = 300, H = 190, L = 60, R = 10, T = 20, B = 30;
+    const xs = rows.map((r) => r[0]), ys = rows.flatMap((r) => r[1]);
+    let x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
+    if (x1 === x0) { x0 -= 1; x1 += 1; }
+    if (y1 === y0) { const d = Math.abs(y0) * 0.1 || 1; y0 -= d; y1 += d; }
+    const X = (x) => L + (x - x0) / (x1 - x0) * (W - L - R), Y = (y) => T + (1 - (y - y0) / (y1 - y0)) * (H - T - B);
+    const svg = sv("svg", {xmlns: SVGNS, width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: "band-chart"});
+    svg.append(sv("rect", {x: 0, y: 0, width: W, height: H, fill: "#fff"}));
+    svg.append(sv("text", {x: L, y: 13, "font-weight": "600"}, title));
+    for (const v of niceTicks(y0, y1, 4)) {
+      svg.append(sv("line", {x1: L, x2: W - R, y1: Y(v), y2: Y(v), stroke: "#eee"}));
+      svg.append(sv("text", {x: L - 4, y: Y(v) + 4, "text-anchor": "end"}, fmt(v)));
+    }
+    for (const v of niceTicks(x0, x1, Math.min(5, Math.max(1, x1 - x0))).filter(Number.isInteger))
+      svg.append(sv("text", {x: X(v), y: H - B + 14, "text-anchor": "middle"}, fmt(v)));
+    svg.append(sv("text", {x: (L + W - R) / 2, y: H - 3, "text-anchor": "middle"}, "epoch"));
+    const band = (lo, hi, opacity) => {
+      const top = rows.map((r, i) => (i ? "L" : "M") + X(r[0]).toFixed(1) + "," + Y(r[1][hi]).toFixed(1)).join("");
+      const bottom = rows.slice().reverse().map((r) => "L" + X(r[0]).toFixed(1) + "," + Y(r[1][lo]).toFixed(1)).join("");
+      const d = rows.length > 1 ? top + bottom + "Z"
+        : `M${X(rows[0][0]) - 3},${Y(rows[0][1][hi])}h6V${Y(rows[0][1][lo])}h-6Z`;
+      svg.append(sv("path", {d, fill: colour, "fill-opacity": opacity, stroke: "none", class: "band"}));
+    };
+    band(0, 6, 0.15);
+    band(1, 5, 0.25);
+    band(2, 4, 0.4);
+    const mid = rows.map((r, i) => (i ? "L" : "M") + X(r[0]).toFixed(1) + "," + Y(r[1][3]).toFixed(1)).join("");
+    svg.append(sv("path", {d: mid, fill: "none", stroke: colour, "stroke-width": 1.5, class: "median"}));
+    svg.append(sv("rect", {x: L, y: T, width: W - L - R, height: H - T - B, fill: "none", stroke: "#888"}));
+    return svg;
   }
 
   function niceTicks(lo, hi, n) {
