@@ -1,4 +1,4 @@
-"""The Trainer: modes, zero-copy batches, L2, exact resumption after a stop, divergence, diagnostics."""
+"""The Trainer: modes, zero-copy batches, L2 in the graph, its own loss in evaluation, exact resumption after a stop, divergence, diagnostics."""
 from __future__ import annotations
 
 import math
@@ -104,6 +104,52 @@ def test_l2_adds_two_lambda_w_to_weight_gradients_only():
     for (name, value), w in zip(((n, captured[n]) for n in names), before):
         expected = 2 * 0.25 * w if w.ndim == 2 else np.zeros_like(w)
         np.testing.assert_allclose(value, expected, rtol=1e-6, atol=1e-7)
+
+
+class _OneBatch:
+    """A loader of one fixed batch."""
+    epoch = 0
+
+    def __init__(self, X, y):
+        self.X, self.y = X, y
+
+    def __len__(self):
+        return 1
+
+    def __iter__(self):
+        yield self.X, self.y
+
+
+def test_a_hook_on_a_weight_sees_the_l2_gradient():
+    model = MLP(3, [4], 2)
+    weight = model[0].weight
+    w = weight.data.copy()
+    seen = []
+    weight.register_hook(lambda g: seen.append(g.data.copy()))
+
+    def loss_fn(scores, y):
+        return (scores * 0.0).sum()                                      # data gradient 0: only the penalty remains
+
+    opt = cr.optim.SGD(model.parameters(), lr=0.0)
+    Trainer(model, opt, loss_fn=loss_fn, reg=0.25, epochs=1, progress="none").fit(
+        _OneBatch(np.ones((2, 3), np.float32), np.zeros(2, np.int64)))
+    np.testing.assert_allclose(sum(seen), 2 * 0.25 * w, rtol=1e-6, atol=1e-7)
+
+
+def test_evaluation_reports_the_loss_the_model_trains_with():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)).astype(np.float32), rng.integers(0, 3, 40)
+    Xv, yv = rng.normal(size=(30, 3)).astype(np.float32), rng.integers(0, 3, 30)
+    svm = cr.nn.functional.multi_margin_loss                             # the lecture's multiclass SVM loss
+    model = MLP(3, [5], 3)
+    opt = cr.optim.SGD(model.parameters(), lr=0.1)
+    result = Trainer(model, opt, loss_fn=svm, epochs=1, progress="none", diagnostics=False).fit(
+        _OneBatch(X, y), val=(Xv, yv), test=(Xv, yv))
+    with cr.no_grad():
+        expected = float(svm(model(cr.Tensor(Xv)), yv).data)
+    assert result.history[0]["val_loss"] == pytest.approx(expected, rel=1e-6)
+    assert result.final["test"]["loss"] == pytest.approx(expected, rel=1e-6)
+    assert evaluate(model, Xv, yv, loss_fn=svm)["loss"] == pytest.approx(expected, rel=1e-6)
 
 
 def _weights(model):

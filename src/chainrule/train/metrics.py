@@ -61,14 +61,24 @@ def per_class_accuracy(cm: np.ndarray) -> np.ndarray:
         return np.where(totals > 0, np.diag(cm) / np.maximum(totals, 1), np.nan)
 
 
-def evaluate(model, X, y, num_classes: int | None = None, batch_size: int = 1000, details: bool = False) -> dict:
+def _loss(loss_fn, scores, y) -> float:
+    if not len(y):
+        return float("nan")
+    with autograd.no_grad():
+        value = loss_fn(Tensor(scores), y)
+    return float(value.data if isinstance(value, Tensor) else value)
+
+
+def evaluate(model, X, y, num_classes: int | None = None, batch_size: int = 1000, details: bool = False,
+             loss_fn=None) -> dict:
     """``{"loss", "acc", "n"}`` of ``model`` on ``(X, y)``; with ``details`` also ``confusion_matrix`` and
-    ``per_class_acc`` (lists)."""
+    ``per_class_acc`` (lists). ``loss_fn(scores, y)``: the loss reported (the one the model trains with;
+    default softmax cross-entropy, in float64), called once on all the scores without a graph."""
     scores = predict_scores(model, X, batch_size)
     y = np.asarray(y)
     pred = scores.argmax(axis=1) if len(y) else np.zeros(0, np.int64)
-    out = {"loss": cross_entropy(scores, y), "acc": float((pred == y).mean()) if len(y) else float("nan"),
-           "n": int(len(y))}
+    loss = cross_entropy(scores, y) if loss_fn is None else _loss(loss_fn, scores, y)
+    out = {"loss": loss, "acc": float((pred == y).mean()) if len(y) else float("nan"), "n": int(len(y))}
     if details:
         c = num_classes or scores.shape[1]
         cm = confusion_matrix(y, pred, c)

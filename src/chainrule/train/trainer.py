@@ -39,6 +39,7 @@ import numpy as np
 from .. import autograd, distributed
 from .._bounded import json_loads
 from ..errors import ChainruleError, CheckpointError
+from ..nn import l2_penalty, regularized_parameters
 from ..tensor import Tensor
 from .diagnostics import hidden_unit_stats, parameter_summaries
 from .metrics import evaluate
@@ -71,21 +72,15 @@ def _default_loss(scores, target):
     return F.cross_entropy(scores, target)
 
 
-def _regularized(model):
-    try:
-        from ..nn import regularized_parameters
-        return [p for _, p in regularized_parameters(model)]
-    except ImportError:  # pragma: no cover - nn not present
-        return [p for p in model.parameters() if p.ndim >= 2]
-
-
 class Trainer:
     """Train ``model`` with ``optimizer`` for ``epochs`` epochs (see the module docstring).
 
-    ``loss_fn(scores, y)`` defaults to softmax cross-entropy. ``reg`` is the L2 strength lambda (the
-    gradient ``2 lambda W`` is added to each weight matrix's gradient; the reported loss includes
-    ``lambda sum(W**2)``). ``scheduler`` is stepped after every optimizer step. ``run`` is a `RunDir` (or
-    None: nothing is written). ``checkpoint_every``: also checkpoint every that many steps.
+    ``loss_fn(scores, y)`` defaults to softmax cross-entropy; evaluation reports the same loss. ``reg`` is
+    the L2 strength lambda: each step's loss is ``loss_fn(scores, y) + l2_penalty(weights, reg)``, one graph,
+    so the penalty's gradient ``2 lambda W`` reaches hooks and ``detect_anomaly`` like any other; the
+    reported training loss includes ``lambda sum(W**2)``, evaluation losses do not. ``scheduler`` is stepped
+    after every optimizer step. ``run`` is a `RunDir` (or None: nothing is written). ``checkpoint_every``:
+    also checkpoint every that many steps.
     ``checkpoint_extra``: a dict stored in every checkpoint (e.g. the configuration and preprocessing, so
     a checkpoint is enough to rebuild and use the model). ``progress``: a `Progress` or its mode.
     ``log_every``: print the epoch line every that many epochs (default: every epoch up to 50 epochs,
@@ -99,6 +94,7 @@ class Trainer:
         self.model = model
         self.optimizer = optimizer
         self.loss_fn = loss_fn or _default_loss
+        self._eval_loss = loss_fn          # None: evaluation's own float64 cross-entropy, the same loss
         self.scheduler = scheduler
         self.reg = float(reg)
         self.epochs = int(epochs)
@@ -113,8 +109,7 @@ class Trainer:
         self.title = title
         # the schedule as planned for this run's length: what an extended run (more epochs) continues on
         self._planned_schedule = copy.deepcopy(scheduler.state_dict()) if scheduler is not None else None
-        self._reg_params = _regularized(model) if self.reg else []
-        self._reg_buffers = [None] * len(self._reg_params)   # reused: no 24 MB allocation per step
+        self._reg_params = [p for _, p in regularized_parameters(model)] if self.reg else []
         # where training stands (all of it goes into the checkpoint)
         self.epoch = 0                  # epochs completed
         self.step_in_epoch = 0          # steps done in the current epoch
@@ -363,7 +358,6 @@ class Trainer:
         model.train()
         self.progress.start_epoch(self.epoch + 1, self.epochs, steps, self.step_in_epoch)
         sums = self._sums
-        two_reg = 2.0 * self.reg
         tick = progress_at = time.perf_counter()
         for Xb, yb in loader:
             x = Tensor(Xb)
@@ -371,9 +365,9 @@ class Trainer:
                 scores = model(x)
                 # data parallel: a rank's slice of a short last batch may be empty (no loss, no gradient)
                 loss = self.loss_fn(scores, yb) if len(yb) else None
+                if loss is not None and self._reg_params:
+                    loss = loss + l2_penalty(self._reg_params, self.reg)
                 value = float(loss.data) if loss is not None else 0.0
-                if self.reg:
-                    value += self.reg * sum(float(np.dot(p.data.ravel(), p.data.ravel())) for p in self._reg_params)
                 if not math.isfinite(value) and not self.distributed:
                     self._diverged(value)
                 opt.zero_grad()
@@ -381,14 +375,6 @@ class Trainer:
                     loss.backward()
             except autograd.AnomalyError as e:
                 raise autograd.AnomalyError(f"at epoch {self.epoch + 1}, step {self.step_in_epoch + 1}: {e}") from None
-            for i, p in enumerate(self._reg_params):      # d/dW of reg * sum(W**2) is 2 reg W
-                if p.grad is not None:
-                    buf = self._reg_buffers[i]
-                    if buf is None or buf.shape != p.data.shape or buf.dtype != p.data.dtype:
-                        buf = self._reg_buffers[i] = np.empty_like(p.data)
-                    np.multiply(p.data, two_reg, out=buf, dtype=p.data.dtype)
-                    buf += p.grad.data
-                    p.grad = Tensor(buf)
             n = len(yb)
             correct = int((scores.data.argmax(axis=1) == yb).sum())
             if self.distributed:   # one Allreduce: the gradients, and this step's loss, correct, count, stop flag
@@ -439,7 +425,7 @@ class Trainer:
         record = {"epoch": self.epoch + 1, "step": self.global_step, "lr": self._lr(),
                   "train_loss": sums["loss"] / count, "train_acc": sums["correct"] / count}
         if val is not None:
-            ev = evaluate(self.model, val[0], val[1], batch_size=self.eval_batch_size)
+            ev = evaluate(self.model, val[0], val[1], batch_size=self.eval_batch_size, loss_fn=self._eval_loss)
             record["val_loss"], record["val_acc"] = ev["loss"], ev["acc"]
             if self.diagnostics:
                 record.update({k: v for k, v in hidden_unit_stats(self.model, val[0]).items()
@@ -481,7 +467,7 @@ class Trainer:
         for name, data in (("train", train), ("val", val), ("test", test)):
             if data is not None and len(data[1]):
                 final[name] = evaluate(self.model, data[0], data[1], batch_size=self.eval_batch_size,
-                                       details=name != "train")
+                                       details=name != "train", loss_fn=self._eval_loss)
         if self.run is not None and self.writes:
             self.run.write_final(final)
         self.progress.result(final_table(final, self.title))
