@@ -279,3 +279,102 @@ def test_nodes_recorded_before_a_change_see_the_old_value():
         (before + t.sum()).backward()
         grads.append(x.grad.detach().numpy().copy())
     np.testing.assert_allclose(grads[0], grads[1])
+
+
+# --- custom Functions: several outputs, saved outputs in double backward, extra None; backward over roots --
+
+def _exp_function(lib):
+    class Exp(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)                 # an output: differentiable again under create_graph
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            (y,) = ctx.saved_tensors
+            return g * y
+    return Exp
+
+
+def _sincos_function(lib, seen):
+    class SinCos(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, k):
+            s, c = (x * k).sin(), (x * k).cos()
+            ctx.save_for_backward(s, c)
+            ctx.k = k
+            idx = lib.tensor([1, 2])
+            ctx.mark_non_differentiable(idx)
+            return s, c, idx
+
+        @staticmethod
+        def backward(ctx, gs, gc, gi):
+            seen.append((tuple(ctx.needs_input_grad), gs is None, gc is None))
+            s, c = ctx.saved_tensors
+            return (gs * c - gc * s) * ctx.k, None, None, None     # one extra None, as torch allows
+    return SinCos
+
+
+def _function_results(lib):
+    seen = []
+    x = lib.tensor(np.array([0.3, -1.2, 2.0]), requires_grad=True)
+    y = _exp_function(lib).apply(x)
+    (g,) = lib.autograd.grad(y.sum(), x, create_graph=True)
+    (h,) = lib.autograd.grad(g.sum(), x)                           # d2/dx2 exp = exp, through the saved output
+    s, c, idx = _sincos_function(lib, seen).apply(x, 2.0)
+    out = {"exp": y, "d exp": g, "d2 exp": h, "sin": s, "cos": c,
+           "idx requires grad": np.asarray(idx.requires_grad)}
+    s.sum().backward(retain_graph=True)                            # c unused: its gradient arrives as zeros
+    out["d sum sin"] = x.grad.numpy().copy()
+    x.grad = None
+    (g1,) = lib.autograd.grad((s * c).sum(), x, create_graph=True)
+    (g2,) = lib.autograd.grad(g1.sum(), x, retain_graph=True)
+    out.update({"d sin cos": g1, "d2 sin cos": g2})
+    lib.autograd.backward([s.sum(), c], [None, lib.tensor(np.linspace(1, 2, 3))])
+    out["two roots"] = x.grad
+    out["seen"] = np.asarray(seen[0], dtype=object)
+    return {k: np.asarray(v.detach().numpy() if hasattr(v, "detach") else v) for k, v in out.items()}
+
+
+def test_custom_functions_match_torch():
+    torch = _torch()
+    ours, theirs = _function_results(cr), _function_results(torch)
+    for key in ours:
+        if key == "seen":
+            assert list(ours[key]) == list(theirs[key]) == [(True, False), False, False], key
+        elif key == "idx requires grad":
+            assert not ours[key] and not theirs[key]
+        else:
+            np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-12, atol=1e-12, err_msg=key)
+
+
+def test_a_function_with_several_outputs_returns_them_apart():
+    s, c, idx = _sincos_function(cr, []).apply(cr.tensor([0.5, 1.0], requires_grad=True), 1.0)
+    assert s.shape == c.shape == (2,) and idx.dtype == np.int64
+    assert s.requires_grad and c.requires_grad and not idx.requires_grad
+
+
+def test_backward_must_return_a_gradient_per_input():
+    class Bad(cr.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            return x * y
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, g, g                                          # a third, non-None gradient
+
+    x = cr.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="returned 3 gradients for 2 inputs"):
+        Bad.apply(x, x).sum().backward()
+
+
+def test_changing_a_saved_output_of_a_function_is_refused():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    y = _exp_function(cr).apply(x)
+    with cr.no_grad():
+        y.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
