@@ -105,12 +105,43 @@ ALLOWED_GLOBALS = {
 }
 
 
-class RestrictedUnpickler(pickle.Unpickler):
-    """``pickle.Unpickler`` whose ``find_class`` allows only `ALLOWED_GLOBALS` (NumPy array rebuilding)."""
+_DTYPE_STATE_TAIL = (None, None, None, -1, -1, 0)       # no subarray, names, fields; default sizes and flags
+
+
+def _checked_build(inst, state):
+    """The state a pickle's BUILD may apply: a plain dtype's byte order, or an ndarray's shape, dtype and
+    exactly the bytes they need. NumPy's own ``__setstate__`` trusts its argument (a byte order of 'N'
+    crashes the process), so nothing else reaches it."""
+    if isinstance(inst, np.dtype):
+        if not (isinstance(state, tuple) and len(state) == 8 and state[0] == 3 and state[1] in ("<", ">", "|", "=")
+                and state[2:] == _DTYPE_STATE_TAIL) or inst.hasobject or inst.names is not None:
+            raise _Refusal("a dtype in the pickle has a malformed state")
+        return state
+    if type(inst) is np.ndarray:
+        if not (isinstance(state, tuple) and len(state) == 5 and state[0] == 1 and isinstance(state[1], tuple)
+                and len(state[1]) <= 32 and all(type(d) is int and d >= 0 for d in state[1])
+                and isinstance(state[2], np.dtype) and not state[2].hasobject and isinstance(state[3], bool)
+                and isinstance(state[4], bytes)
+                and len(state[4]) == int(np.prod(state[1], dtype=object)) * state[2].itemsize):
+            raise _Refusal("an array in the pickle has a malformed state")
+        return state
+    raise _Refusal(f"the pickle sets the state of a {type(inst).__name__}, which a data file never does")
+
+
+class RestrictedUnpickler(pickle._Unpickler):
+    """Python's own unpickler whose ``find_class`` allows only `ALLOWED_GLOBALS` (NumPy array rebuilding)
+    and whose BUILD opcode applies only checked array and dtype states (`_checked_build`)."""
 
     def __init__(self, file, *, name="<pickle>", **kwargs):
         super().__init__(file, **kwargs)
         self.name = name
+
+    def load_build(self):
+        state = self.stack.pop()
+        inst = self.stack[-1]
+        inst.__setstate__(_checked_build(inst, state))
+
+    dispatch = {**pickle._Unpickler.dispatch, pickle.BUILD[0]: load_build}
 
     def find_class(self, module, name):
         try:
