@@ -105,7 +105,7 @@ NB01 = [
         - the add gate: local gradients are 1, so $x$ and $y$ both receive the upstream $-4$.
 
         `cr.viz.graph` draws exactly this. Values are green, gradients red, and each edge reads
-        "downstream = local x upstream". The picture computes its own gradients (with `cr.grad`), so it never
+        "downstream = local × upstream". The picture computes its own gradients (with `cr.grad`), so it never
         changes the `.grad` of your tensors.
         """, """
         ## 1.1 Ví dụ đầu tiên: $f = (x + y)\\,z$
@@ -118,7 +118,7 @@ NB01 = [
         - cổng cộng: gradient cục bộ bằng 1, nên cả $x$ và $y$ đều nhận gradient từ phía sau là $-4$.
 
         `cr.viz.graph` vẽ đúng như vậy. Giá trị màu xanh lá, gradient màu đỏ, và mỗi cạnh ghi
-        "downstream = local x upstream". Hình vẽ tự tính gradient của nó (bằng `cr.grad`), nên không bao giờ làm
+        "downstream = local × upstream". Hình vẽ tự tính gradient của nó (bằng `cr.grad`), nên không bao giờ làm
         thay đổi `.grad` của các tensor của bạn.
         """),
     code("""
@@ -296,7 +296,7 @@ NB01 = [
         ## 1.4 Your own gate: `cr.Function`
 
         A gate is a local process: `forward` computes the output from the inputs and saves what the derivative
-        will need; `backward` receives the upstream gradient `g` and returns local x upstream, one gradient per
+        will need; `backward` receives the upstream gradient `g` and returns local × upstream, one gradient per
         input. Here is the sigmoid gate, which saves its output, because $\\sigma' = \\sigma(1 - \\sigma)$.
         """, """
         ## 1.4 Cổng của riêng bạn: `cr.Function`
@@ -373,7 +373,7 @@ NB01 = [
         ## Summary
 
         - A computational graph splits a function into gates; backward visits them from the output back and each
-          applies *downstream = local x upstream* (lecture eq. 5). One forward and one backward pass give the
+          applies *downstream = local × upstream* (lecture eq. 5). One forward and one backward pass give the
           gradient for every input at once.
         - add distributes, mul swaps, copy adds, max routes: these four patterns explain most of what you see in
           a backward pass.
@@ -385,7 +385,7 @@ NB01 = [
         ## Tóm tắt
 
         - Đồ thị tính toán chia một hàm thành các cổng; lan truyền ngược đi qua chúng từ đầu ra về đầu vào và mỗi
-          cổng áp dụng *downstream = local x upstream* (công thức 5 trong bài giảng). Một lần forward và một lần
+          cổng áp dụng *downstream = local × upstream* (công thức 5 trong bài giảng). Một lần forward và một lần
           backward cho ta gradient theo mọi đầu vào cùng lúc.
         - Cổng cộng phân phối, cổng nhân hoán đổi, cổng sao chép cộng dồn, cổng max định tuyến: bốn kiểu này giải
           thích phần lớn những gì ta thấy trong một lần lan truyền ngược.

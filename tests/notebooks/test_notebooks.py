@@ -121,7 +121,7 @@ def _check_01(nb, data_used):
         else:
             assert "digraph" in out.data["text/plain"] and "freed" not in out.data["text/plain"]
     text = _text(nb)
-    assert "dx: -4.0 = 1.0 (add: gradient distributor) x -4.0 (upstream from q)" in text
+    assert "dx: -4.0 = 1.0 (add: gradient distributor) × -4.0 (upstream from q)" in text
     assert "gradient adder: a is used 2 times" in text and "a wins" in text
     assert "gradcheck: True" in text and "caught: gradcheck: input 0" in text
 

@@ -26,7 +26,7 @@ def test_dot_output_and_explain(tmp_path, capsys):
     assert rc == 0
     text = capsys.readouterr().out
     assert "f = -12.0" in text and "df/dx = -4.0, df/dy = -4.0, df/dz = 3.0" in text
-    assert "dx: -4.0 = 1.0 (add: gradient distributor) x -4.0 (upstream from q1)" in text
+    assert "dx: -4.0 = 1.0 (add: gradient distributor) × -4.0 (upstream from q1)" in text
     assert out.read_text().startswith("digraph")
 
 

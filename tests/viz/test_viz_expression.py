@@ -153,26 +153,26 @@ def test_explain_lecture_example():
     lines = explain("(x + y) * z", "x=-2,y=5,z=-4")
     assert lines[0].startswith("f = -12.0")
     assert lines[1:] == [
-        "dq1: -4.0 = -4.0 (mul: swap multiplier, local = z) x 1.0 (upstream from f)",
-        "dz: 3.0 = 3.0 (mul: swap multiplier, local = q1) x 1.0 (upstream from f)",
-        "dx: -4.0 = 1.0 (add: gradient distributor) x -4.0 (upstream from q1)",
-        "dy: -4.0 = 1.0 (add: gradient distributor) x -4.0 (upstream from q1)",
+        "dq1: -4.0 = -4.0 (mul: swap multiplier, local = z) × 1.0 (upstream from f)",
+        "dz: 3.0 = 3.0 (mul: swap multiplier, local = q1) × 1.0 (upstream from f)",
+        "dx: -4.0 = 1.0 (add: gradient distributor) × -4.0 (upstream from q1)",
+        "dy: -4.0 = 1.0 (add: gradient distributor) × -4.0 (upstream from q1)",
     ]
 
 
 def test_explain_router_adder_and_rules():
     lines = explain("max(x, y) * x", "x=3,y=-4")
     text = "\n".join(lines)
-    assert "dy: 0.0 = 0.0 (maximum: gradient router, x wins) x 3.0 (upstream from q1)" in text
+    assert "dy: 0.0 = 0.0 (maximum: gradient router, x wins) × 3.0 (upstream from q1)" in text
     assert "dx: 6.0 = 3.0 + 3.0 (gradient adder: x is used 2 times)" in text
     assert lines[-1].startswith("dx: 6.0") or lines[-2].startswith("dx: 6.0")
-    # every "downstream = local x upstream" line is arithmetically right
+    # every "downstream = local × upstream" line is arithmetically right
     for line in lines[1:]:
         if "gradient adder" in line:
             continue
         down, rest = line.split(": ", 1)[1].split(" = ", 1)
         local = rest.split(" (", 1)[0]
-        up = rest.rsplit(" x ", 1)[1].split(" (")[0]
+        up = rest.rsplit(" × ", 1)[1].split(" (")[0]
         assert float(down) == pytest.approx(float(local) * float(up), rel=1e-3, abs=1e-4)
     text = "\n".join(explain("sigmoid(x) * exp(y) / z", "x=0.5,y=0.2,z=2"))
     assert "local = q1*(1-q1)" in text and "local = 1/z" in text

@@ -39,7 +39,7 @@ def add_graph_command(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--out", default="graph.svg", metavar="FILE",
                    help="output file: .svg, .png or .pdf (needs Graphviz), or .dot (DOT text); default graph.svg")
     p.add_argument("--explain", action="store_true",
-                   help="also print the backward pass, one 'downstream = local x upstream' line per edge")
+                   help="also print the backward pass, one 'downstream = local × upstream' line per edge")
     p.set_defaults(func=run_graph)
     return p
 
@@ -64,7 +64,7 @@ def run_graph(args) -> int:
             print("  " + ", ".join(f"d{f.name}/d{v.name} = {_num(v.tensor.grad.item())}" for v in leaves
                                    if v.tensor.grad is not None))
         if lines:
-            print("backward pass (downstream = local x upstream):")
+            print("backward pass (downstream = local × upstream):")
             for line in lines:
                 print("  " + line)
         try:

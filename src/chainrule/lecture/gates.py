@@ -112,7 +112,7 @@ def run(out_dir, fast: bool = True, seed: int = 0) -> Result:
             g = gate_graph(z, up, name, role)
             path, is_picture = _render(g, out_dir, f"gate_{name}")
             (pictures if is_picture else dot_texts).append((path, f"{name} gate: {role} (upstream {_num(up)})"))
-        header = ["gate", "inputs", "output", "upstream", "local", "downstream = local x upstream"]
+        header = ["gate", "inputs", "output", "upstream", "local", "downstream = local × upstream"]
 
         # the lecture's worked example f = (x + y) z
         ex = _scalars(EXAMPLE_INPUTS)
@@ -178,7 +178,7 @@ def run(out_dir, fast: bool = True, seed: int = 0) -> Result:
         explanation=[
             "Backpropagation never looks at the whole network: each node (gate) only knows its inputs and the "
             "gradient that arrives from above (the upstream gradient). It multiplies that by its own local "
-            "gradient and passes the product down: downstream = local x upstream (eq. 5).",
+            "gradient and passes the product down: downstream = local × upstream (eq. 5).",
             "Four patterns cover most graphs. An add gate hands the same gradient to every input (distributor). "
             "A mul gate gives each input the upstream gradient times the other input (swap multiplier). A "
             "value used in several places receives the sum of the gradients of its branches (copy gate, "

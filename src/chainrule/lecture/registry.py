@@ -49,7 +49,7 @@ TOPICS = {t.name: t for t in (
           "a numerical gradient costs 2P forward passes; backprop costs one forward and one backward whatever P is",
           "why_backprop", "~4 s"),
     Topic("gates", "4.2-4.3", "Computational graph and the four gate patterns",
-          "add distributes, mul swaps, copy adds, max routes: downstream = local x upstream at every node",
+          "add distributes, mul swaps, copy adds, max routes: downstream = local × upstream at every node",
           "gates", "~1 s"),
     Topic("jacobian", "4.4", "Vectorized backprop: never build the Jacobian",
           "an explicit Jacobian of a 4096 -> 4096 layer at batch 64 needs 275 GB; the vector-Jacobian product needs "

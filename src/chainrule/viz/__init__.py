@@ -1,7 +1,7 @@
 """Pictures of what backprop does: computational graphs (DOT), training plots, self-contained HTML reports.
 
 - :func:`graph` (in :mod:`chainrule.viz.compgraph`) draws the graph behind a tensor with values, gradients and gate roles; :func:`explain`
-  writes its backward pass as "downstream = local x upstream" lines.
+  writes its backward pass as "downstream = local × upstream" lines.
 - :func:`expression_graph` (:mod:`chainrule.viz.expression`) does both for a typed expression (``"(x + y) * z"``), behind ``chainrule graph``.
 - :mod:`chainrule.viz.plots`: loss curves, weight templates, decision boundaries, activations, gradient
   norms, dead ReLUs, confusion matrices (matplotlib, imported only when a plot is drawn).

@@ -2,7 +2,7 @@
 
     f = (x + y) * z
     g = cr.viz.graph(f)          # Graph: .source (DOT), .render("f.svg"), shows itself in Jupyter
-    print(cr.viz.explain(f))     # the backward pass as "downstream = local x upstream" lines
+    print(cr.viz.explain(f))     # the backward pass as "downstream = local × upstream" lines
 
 Every value is a box with its name, its shape and, when it is small, its forward value (green, above) and its
 gradient (red, below). Every op is an ellipse with its name and its gate role in the lecture's words

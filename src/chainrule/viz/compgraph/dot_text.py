@@ -1,4 +1,4 @@
-"""The DOT source of a graph: value boxes, op ellipses, edges with local x upstream."""
+"""The DOT source of a graph: value boxes, op ellipses, edges with local × upstream."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""explain(): the backward pass in words, one 'downstream = local x upstream' line per edge."""
+"""explain(): the backward pass in words, one 'downstream = local × upstream' line per edge."""
 from __future__ import annotations
 
 from ...errors import ChainruleError
@@ -10,12 +10,12 @@ from .text import _array_text, _num
 
 
 def explain(tensor, values: dict | None = None, *, names: dict | None = None) -> list:
-    """The backward pass behind a scalar ``tensor`` as lines "dx: downstream = local x upstream", in order.
+    """The backward pass behind a scalar ``tensor`` as lines "dx: downstream = local × upstream", in order.
 
     ``tensor`` may also be an expression string (then ``values`` gives its variables, as for the CLI).
     Values without a name are called v1, v2, ... in forward order. Each line reads, e.g.::
 
-        dx: -4.0 = 1.0 (add: gradient distributor) x -4.0 (upstream from q1)
+        dx: -4.0 = 1.0 (add: gradient distributor) × -4.0 (upstream from q1)
 
     and a value used more than once gets a final "gradient adder" line summing its branches. Needs every
     value of the graph to be a scalar, and the graph not freed (draw before ``backward()``, or use
@@ -78,7 +78,7 @@ def explain(tensor, values: dict | None = None, *, names: dict | None = None) ->
             tag = f"d{v.name}" + (f" (branch {len(v.consumers) - remaining[id(v)] + 1} of "
                                   f"{len(v.consumers)}, via {op.name})" if v.is_adder else "")
             lines.append(f"{tag}: {_num(op.downstream[i].reshape(-1)[0])} = {local_s} ({op.name}"
-                         f"{': ' + how if how else ''}) x {up_s} (upstream from {op.output.name})")
+                         f"{': ' + how if how else ''}) \u00d7 {up_s} (upstream from {op.output.name})")
             remaining[id(v)] -= 1
             if v.is_adder and remaining[id(v)] == 0 and v.grad is not None:
                 parts = [_num(o.downstream[j].reshape(-1)[0]) for o, j in v.consumers if j in o.downstream]
