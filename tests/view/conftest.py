@@ -54,3 +54,24 @@ def write_run():
 @pytest.fixture
 def record():
     return _record
+
+
+@pytest.fixture(scope="session")
+def image_run(tmp_path_factory):
+    """A finished run on a tiny noisy image folder (2 classes of 8x8 RGB), with its pictures drawn."""
+    pytest.importorskip("matplotlib", reason="the run's pictures need matplotlib")
+    Image = pytest.importorskip("PIL.Image", reason="writing the test images needs Pillow")
+    import numpy as np
+
+    from chainrule.train import TrainConfig, run_experiment
+    root = tmp_path_factory.mktemp("images")
+    rng = np.random.default_rng(0)
+    for split, n in (("train", 30), ("test", 20)):
+        for k, name in enumerate(("dark", "light")):
+            (root / "data" / split / name).mkdir(parents=True)
+            for i in range(n):
+                pixels = np.clip(rng.normal(120 + 4 * k, 60, (8, 8, 3)), 0, 255).astype(np.uint8)
+                Image.fromarray(pixels).save(root / "data" / split / name / f"{i}.png")
+    run_experiment(TrainConfig(dataset=f"folder:{root / 'data'}", model="linear", epochs=2, out=str(root / "runs"),
+                               name="img", batch_size=20), progress="none")
+    return root / "runs" / "img"

@@ -120,3 +120,15 @@ def _events(resp):
         line = resp.readline()
         if line.startswith(b"data: "):
             yield json.loads(line[6:])
+
+
+def test_an_image_runs_pictures_are_served_as_png(image_run):
+    v = Viewer([image_run.parent]).start()
+    try:
+        run = get(v, "/api/run?id=0:img")
+        assert {"misclassified.png", "templates.png", "confusion.png", "curves.png"} <= set(run["pictures"])
+        resp, data = request(v, "/api/picture?id=0:img&name=misclassified.png")
+        assert resp.status == 200 and resp.getheader("Content-Type") == "image/png"
+        assert data == (image_run / "misclassified.png").read_bytes()
+    finally:
+        v.stop()

@@ -28,10 +28,10 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, trained, tmp_path, write_run, record, live_pid):
+def page(browser, trained, image_run, tmp_path, write_run, record, live_pid):
     from chainrule.view.app import Viewer
     live = write_run(tmp_path / "live", records=[record(1), record(2)], lock_pid=live_pid)
-    v = Viewer([trained, tmp_path]).start()
+    v = Viewer([trained, tmp_path, image_run.parent]).start()
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
     pg = context.new_page()
     errors = []
@@ -113,3 +113,14 @@ def test_inside_the_net_draws_quantile_bands_of_each_tensor(page):
     assert "gradient norms" in page.inner_text("#charts")
     page.locator("#inside-panel").scroll_into_view_if_needed()
     shot(page, "inside")
+
+
+def test_an_image_runs_pictures_include_the_misclassified_gallery(page):
+    row(page, "img").locator("a.run").click()
+    page.wait_for_selector("#pictures img[alt='misclassified.png']")
+    for name in ("misclassified.png", "templates.png", "confusion.png"):
+        page.wait_for_function(f"document.querySelector(\"#pictures img[alt='{name}']\").naturalWidth > 0")
+    link = page.locator("#pictures a", has=page.locator("img[alt='misclassified.png']"))
+    assert link.get_attribute("download") == "misclassified.png"
+    page.locator("#pictures-panel").scroll_into_view_if_needed()
+    shot(page, "pictures")

@@ -67,6 +67,12 @@ def write_pictures(exp, result) -> list:
     if cm is not None:
         attempt("confusion matrix", "test confusion matrix (rows: true class)", plots.plot_confusion_matrix,
                 np.asarray(cm), run / "confusion.png", class_names=list(splits.classes))
+    gallery = _misclassified(model, splits) if splits.image_shape is not None else None
+    if gallery is not None:
+        from ..viz.gallery import plot_misclassified
+        attempt("misclassified", "test images the model got wrong: true class, predicted class and its probability",
+                plot_misclassified, *gallery, run / "misclassified.png", class_names=list(splits.classes),
+                title=f"the first {len(gallery[0])} misclassified test images (true -> predicted, probability)")
     dead = [h.get("dead_units") for h in result.history]
     if dead and all(d is not None for d in dead):
         attempt("dead ReLUs", "fraction of hidden ReLUs never active on the validation set", plots.plot_dead_relu,
@@ -91,6 +97,28 @@ def write_pictures(exp, result) -> list:
     except Exception as e:  # noqa: BLE001
         warnings.warn(f"could not write report.html: {e}", stacklevel=2)
     return written
+
+
+def _misclassified(model, splits, limit: int = 24, scan: int = 2000):
+    """``(images, true, predicted, probability)`` of the first ``limit`` wrong answers among the first ``scan``
+    test images (raw pixels), or None when there are none."""
+    from .metrics import predict_scores, softmax
+    test = splits.test
+    X, y = test.X[:scan], np.asarray(test.y[:scan])
+    if not len(y):
+        return None
+    p = softmax(predict_scores(model, X).astype(np.float64))
+    pred = p.argmax(axis=1)
+    wrong = np.flatnonzero(pred != y)[:limit]
+    if not len(wrong):
+        return None
+    pre = splits.preprocessor
+    raw = pre.inverse(X[wrong]) if pre is not None else np.asarray(X[wrong], np.float32)
+    shape = tuple(splits.image_shape)
+    images = raw.reshape((len(wrong),) + shape)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    return images, y[wrong], pred[wrong], p[wrong, pred[wrong]]
 
 
 def _percent(acc) -> str:
