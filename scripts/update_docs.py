@@ -23,6 +23,7 @@ written as measured, and `comparable` masks them when checking.
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import re
 import shlex
@@ -112,12 +113,14 @@ def comparable(text: str, command: str) -> str:
     headers, words = VARYING.get(command, ((), ()))
     lines = _mask_columns(text.splitlines(), headers)
     lines = [_NUMBER.sub("#", line) if any(w in line for w in words) else line for line in lines]
-    return "\n".join(_TIME.sub("# s", line) for line in lines)
+    lines = [_TIME.sub("# s", line) for line in lines]
+    # a wider time can widen its table column: compare cells, not alignment
+    return "\n".join("-" if re.fullmatch(r"[- ]+", line) else re.sub(r" {2,}", "  ", line.strip()) for line in lines)
 
 
 def update(paths=DOCS, check: bool = False, fast: bool = False, skip=(), log=print) -> list:
     """Regenerate (or, with ``check``, compare) the blocks of ``paths``, except those of the commands in
-    ``skip``; returns the stale ``(path, marker)``."""
+    ``skip``; returns the stale ``(path, marker, diff)``."""
     outputs, stale = {}, []
     for rel in paths:
         path = ROOT / rel
@@ -133,7 +136,9 @@ def update(paths=DOCS, check: bool = False, fast: bool = False, skip=(), log=pri
                 outputs[command] = run_command(command)
             fresh = render(command, outputs[command], vi)
             if comparable(fresh, command) != comparable(body, command):
-                stale.append((rel, marker))
+                diff = difflib.unified_diff(comparable(body, command).splitlines(),
+                                            comparable(fresh, command).splitlines(), "doc", "now", lineterm="", n=0)
+                stale.append((rel, marker, "\n".join(diff)))
             pieces += [text[last:start], f"<!-- begin: {marker} -->\n{fresh}<!-- end -->"]
             last = end
         new = "".join(pieces) + text[last:]
@@ -150,8 +155,10 @@ def main(argv=None) -> int:
     parser.add_argument("docs", nargs="*", help=f"docs to update (default: {', '.join(DOCS)})")
     args = parser.parse_args(argv)
     stale = update(args.docs or DOCS, check=args.check, fast=args.fast)
-    for rel, marker in stale:
+    for rel, marker, diff in stale:
         print(f"{'stale' if args.check else 'updated'}: {rel}: {marker}")
+        if args.check:
+            print(diff)
     return 1 if args.check and stale else 0
 
 

@@ -85,4 +85,5 @@ def test_the_docs_blocks_are_what_the_commands_print():
     update_docs = _script()
     skip = set() if _fashion_mnist_installed() else {"chainrule lecture templates"}   # it would use other data
     stale = update_docs.update(check=True, fast=True, skip=skip, log=lambda _: None)
-    assert not stale, f"run python scripts/update_docs.py; stale blocks: {stale}"
+    assert not stale, "run python scripts/update_docs.py; stale blocks:\n" + "\n".join(
+        f"{rel}: {marker}\n{diff}" for rel, marker, diff in stale)
