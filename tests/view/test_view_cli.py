@@ -43,3 +43,12 @@ def test_a_missing_folder_is_one_sentence(tmp_path):
     assert res.returncode == 2
     assert res.stderr.strip() == ("chainrule view: error: nowhere: no such folder; pass the folder your runs are in "
                                   "(chainrule train writes them to runs/, or to its --out).")
+
+
+def test_a_runs_report_gives_the_view_command_that_shows_it(image_run):
+    import html
+    page = html.unescape((image_run / "report.html").read_text())
+    command = re.search(r"<pre>(chainrule view [^<]*)</pre>", page).group(1)
+    from chainrule.view.scan import find_runs
+    folder = Path(command.split(" ", 2)[2].strip("'"))
+    assert image_run in [p for _, _, p in find_runs([folder])[0]]

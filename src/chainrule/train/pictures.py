@@ -7,6 +7,7 @@ never fails because of its pictures.
 """
 from __future__ import annotations
 
+import shlex
 import warnings
 
 import numpy as np
@@ -85,6 +86,9 @@ def write_pictures(exp, result) -> list:
                      f"of {final.get('epochs')}; {final.get('train_time_s')} s of training.", "table": rows},
                     {"heading": "Command", "text": "This run again (the same seed gives the same weights):",
                      "code": exp.config.command_line()},
+                    {"heading": "Watch and compare", "text": "Its curves beside other runs' (live while a run "
+                     "trains), the weights and gradients inside the net, and sweeps, on a local page:",
+                     "code": "chainrule view " + shlex.quote(str(exp.run.path.parent))},
                     {"heading": "Configuration", "text": "The settings that apply to this model.",
                      "config": exp.config.applicable()}]
         if figures:

@@ -386,9 +386,10 @@
     box.textContent = "";
     const ids = selected.filter((id) => runs[id]);
     if (ids.length < 2) {
-      box.append(el("p", {class: "hint"}, "Tick two runs or more to see their differing settings."));
+      box.append(el("p", {class: "hint"}, "Tick two runs or more to see the settings in which they differ."));
       return;
     }
+    box.append(el("h3", {}, "Settings that differ"));
     const configs = ids.map((id) => runs[id].config || {});
     const keys = [...new Set(configs.flatMap((c) => Object.keys(c)))].filter((k) => !["name", "out", "progress"].includes(k));
     const show = (v) => (v === undefined ? "—" : JSON.stringify(v));
