@@ -378,3 +378,37 @@ def test_changing_a_saved_output_of_a_function_is_refused():
         y.mul_(2)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.sum().backward()
+
+
+# --- pow at the edges of its domain, as PyTorch -------------------------------------------------------------
+
+POW_BASES = np.array([0.0, 0.0, 0.0, -2.0, -2.0, 2.0, 0.0, 3.0])
+POW_EXPONENTS = np.array([0.0, 2.0, -1.0, 2.0, 0.5, 3.0, 0.5, 0.0])
+
+
+def _pow_grads(lib):
+    x = lib.tensor(POW_BASES, requires_grad=True)
+    y = lib.tensor(POW_EXPONENTS, requires_grad=True)
+    (x ** y).sum().backward()
+    z = lib.tensor(POW_BASES, requires_grad=True)
+    (z ** 0.0).sum().backward()
+    e = lib.tensor(POW_EXPONENTS, requires_grad=True)
+    ((-2.0) ** e + 0.0 ** e).sum().backward()
+    return [t.grad.numpy() for t in (x, y, z, e)]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")       # the forward's own 0 ** -1 and (-2) ** 0.5
+def test_pow_gradients_at_the_edges_known_values():
+    dx, dy, dz, de = _pow_grads(cr)
+    np.testing.assert_array_equal(dz, np.zeros(8))            # d/dx x ** 0 is 0, also at x = 0
+    assert dx[0] == 0 and dx[7] == 0                          # y == 0
+    assert np.isnan(dy[3]) and np.isnan(dy[4])                # d/dy x ** y for x < 0: NaN
+    assert dy[0] == dy[1] == dy[6] == 0                       # x == 0, y >= 0: 0
+    assert np.isnan(de).all()                                 # (-2) ** y: NaN everywhere
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_pow_gradients_at_the_edges_match_torch():
+    torch = _torch()
+    for ours, theirs in zip(_pow_grads(cr), _pow_grads(torch)):
+        np.testing.assert_array_equal(ours, theirs)

@@ -50,14 +50,27 @@ div = defop("div", vjps=(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * x
             doc="x / y.")(np.true_divide)
 
 
+def _anywhere(mask) -> bool:
+    """True if any element of a boolean mask (an array, a NumPy bool or a Python bool) is set; cheap on 0-d."""
+    return bool(mask.any()) if isinstance(mask, (np.ndarray, np.bool_)) else bool(mask)
+
+
 def _pow_grad_base(g, ans, x, y):
-    return g * y * x ** (y - 1)
+    """y x^(y-1) g, and 0 where y == 0 (PyTorch's and HIPS autograd's value for d/dx x^0 at x = 0)."""
+    zero = raw(y) == 0
+    if not _anywhere(zero):
+        return g * y * x ** (y - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return g * where(zero, 0, y * x ** (y - 1))
 
 
 def _pow_grad_exponent(g, ans, x, y):
-    rx = raw(x)
-    safe = where(rx > 0, x, 1)  # d/dy x**y = x**y log x, taken as 0 where x <= 0 (PyTorch's convention)
-    return g * where(rx > 0, ans * log(safe), 0)
+    """x^y log(x) g as PyTorch: NaN where x < 0 (no real logarithm), 0 where x == 0 and y >= 0."""
+    zero = (raw(x) == 0) & (raw(y) >= 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if not _anywhere(zero):
+            return g * (ans * log(x))
+        return g * where(zero, 0, ans * log(where(zero, 1, x)))
 
 
 pow = defop("pow", vjps=(_pow_grad_base, _pow_grad_exponent), uses_ans=True, doc="x ** y.")(np.power)
