@@ -167,7 +167,7 @@ def _erf_grad(g, ans, x):
     """2 / sqrt(pi) exp(-x^2) g: on arrays in one scratch buffer, on tensors (create_graph) as ops."""
     if not isinstance(x, np.ndarray):
         return g * exp(-(x * x)) * _TWO_OVER_SQRT_PI
-    d = np.multiply(x, x)
+    d = np.multiply(x, x, out=np.empty_like(x))  # an array for 0-d x too
     np.negative(d, out=d)
     np.exp(d, out=d)
     d *= _TWO_OVER_SQRT_PI
@@ -327,11 +327,11 @@ def _gelu_grad(g, ans, x, approximate="none", cache=None):
         return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dinner)
     if approximate == "tanh":   # the same formula in two scratch arrays, t = tanh(inner) from forward
         t = cache
-        d = np.multiply(x, x)
+        d = np.multiply(x, x, out=np.empty_like(x))
         d *= 3 * 0.044715
         d += 1
         d *= _SQRT_2_OVER_PI
-        u = np.multiply(t, t)
+        u = np.multiply(t, t, out=np.empty_like(t))
         np.subtract(1, u, out=u)
         u *= x
         u *= 0.5
@@ -345,7 +345,7 @@ def _gelu_grad(g, ans, x, approximate="none", cache=None):
         cdf = 0.5 * (1 + erf(x * (1 / _SQRT_2)))
         pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
         return g * (cdf + x * pdf)
-    d = np.multiply(x, x)  # g (Phi(x) + x phi(x)), Phi from forward, phi = exp(-x^2 / 2) / sqrt(2 pi)
+    d = np.multiply(x, x, out=np.empty_like(x))  # g (Phi(x) + x phi(x)), Phi from forward, phi = exp(-x^2 / 2) / sqrt(2 pi)
     d *= -0.5
     np.exp(d, out=d)
     d *= _INV_SQRT_2PI
@@ -365,7 +365,7 @@ def gelu(x, approximate="none"):
         if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
             t = np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))
             return 0.5 * x * (1 + t), t
-        t = np.multiply(x, 0.044715)
+        t = np.multiply(x, 0.044715, out=np.empty_like(x))
         t *= x
         t *= x
         t += x
