@@ -91,6 +91,13 @@ def test_two_runs_overlaid_draw_both_and_their_differing_settings(page):
     assert len(colours) == 2 and loss.locator("path.series").count() == 4     # train and val of each
     diff = page.inner_text("#diff-table")
     assert "lr" in diff and "0.3" in diff and "hidden" not in diff
+    for kind in ("SVG", "PNG"):                         # every chart downloads
+        with page.expect_download() as got:
+            loss.locator(f"button.download:text-is('{kind}')").click()
+        path = got.value.path()
+        assert got.value.suggested_filename == f"loss.{kind.lower()}"
+        head = open(path, "rb").read(64)
+        assert head.startswith(b"<?xml") if kind == "SVG" else head.startswith(b"\x89PNG")
     shot(page, "compare")
 
 

@@ -108,3 +108,17 @@ def test_following_reads_appended_lines_only_and_starts_over_when_the_file_is_re
     os.replace(tmp, path)
     (event,) = follow.new_lines(w)
     assert event["type"] == "reset" and [r["epoch"] for r in event["records"]] == [1, 2, 3, 4, 5]
+
+
+def test_fifos_and_folders_in_place_of_files_are_refused_without_blocking(tmp_path, write_run, record):
+    folder = write_run(tmp_path / "r", records=[record(1)])
+    (folder / "config.json").unlink()
+    os.mkfifo(folder / "config.json")
+    (folder / "final.json").mkdir()
+    row = scan.summarize(folder)                       # opening the FIFO would wait for a writer forever
+    assert row["broken"] and {"config.json is not a regular file", "final.json is not a regular file"} <= \
+        set(row["problems"])
+    w = follow.Watched("0:r", folder, 0)
+    (folder / "metrics.jsonl").unlink()
+    os.mkfifo(folder / "metrics.jsonl")
+    assert follow.new_lines(w) == [] and scan.read_metrics(folder / "metrics.jsonl") == ([], [], 0)

@@ -7,6 +7,7 @@ replaced (``--resume`` rewrites it) is read again from the start, sent as a ``re
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from .scan import FINAL, MAX_METRICS_FILE, METRICS, parse_lines, read_metrics, status
@@ -40,6 +41,8 @@ def new_lines(w: Watched) -> list:
     try:
         st = os.stat(path)
     except OSError:
+        return []
+    if not stat.S_ISREG(st.st_mode):             # a FIFO would block the reader forever
         return []
     ident = (st.st_dev, st.st_ino)
     if ident != w.inode or st.st_size < w.offset:          # replaced or truncated: start over

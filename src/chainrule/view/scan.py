@@ -52,6 +52,8 @@ def read_json(path: Path, limit: int | None = None) -> dict:
     try:
         if path.is_symlink():
             raise Broken(f"{path.name} is a symbolic link")
+        if not path.is_file():                     # a FIFO would block the reader forever
+            raise Broken(f"{path.name} is not a regular file")
         with open(path, "rb") as f:
             data = f.read(limit + 1)
     except OSError as e:
