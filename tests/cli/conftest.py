@@ -14,7 +14,6 @@ def cli(capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CHAINRULE_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("CHAINRULE_DATA", raising=False)
-    monkeypatch.setattr("chainrule.data.registry.SHARED_DATA_DIRS", (), raising=False)   # only the test's data
 
     def run(*argv):
         capsys.readouterr()

@@ -28,14 +28,13 @@ def _write_mnist(folder, n_train=60, n_test=20):
     return folder
 
 
-@pytest.mark.parametrize("where", ["CHAINRULE_DATA", "./data", "shared"])
+@pytest.mark.parametrize("where", ["CHAINRULE_DATA", "./data", "download folder"])
 def test_the_cli_searches_where_the_python_api_does(cli, tmp_path, monkeypatch, where):
-    root = {"CHAINRULE_DATA": tmp_path / "mine", "./data": tmp_path / "data", "shared": tmp_path / "shared"}[where]
+    root = {"CHAINRULE_DATA": tmp_path / "mine", "./data": tmp_path / "data",
+            "download folder": tmp_path / "cache" / "datasets"}[where]
     _write_mnist(root / "mnist")
     if where == "CHAINRULE_DATA":
         monkeypatch.setenv("CHAINRULE_DATA", str(root))
-    if where == "shared":
-        monkeypatch.setattr(registry, "SHARED_DATA_DIRS", (root,))
     assert root in registry.search_path()
     r = cli("train", "--dataset", "mnist", "--model", "linear", "--epochs", "1", "--val-size", "10", *QUIET)
     assert r.code == 0, r

@@ -15,7 +15,6 @@ def private_cache(tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     monkeypatch.setenv("CHAINRULE_CACHE", str(cache))
     monkeypatch.delenv("CHAINRULE_DATA", raising=False)
-    monkeypatch.setattr("chainrule.data.registry.SHARED_DATA_DIRS", ())
     monkeypatch.chdir(tmp_path)
     return cache
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-CIFAR_JPEG_TAR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cifar10-jpeg.tar"
+from real_data import CIFAR_JPEG_TAR  # noqa: F401  (the tests import it from here)
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 
 

@@ -1,6 +1,7 @@
 """load_dataset: names, defaults, errors saying where it looked, and the real data sets on this machine."""
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -75,6 +76,13 @@ def test_folder_name_and_tar(tmp_path, write_image_folder):
     assert a.name == b.name == "pets" and a.train.X.shape == (18, 8, 6, 3) and len(a.val) == 2
     assert 0 <= a.train.X.min() and a.train.X.max() <= 1
     np.testing.assert_array_equal(a.test.X, b.test.X)
+
+
+def test_the_search_path_is_what_the_user_set_and_nothing_of_a_development_machine(tmp_path, monkeypatch):
+    assert crd.search_path() == [tmp_path / "cache" / "datasets", tmp_path / "data"]
+    monkeypatch.setenv("CHAINRULE_DATA", str(tmp_path / "mine"))
+    assert crd.search_path("given") == [Path("given"), tmp_path / "mine", tmp_path / "cache" / "datasets",
+                                        tmp_path / "data"]
 
 
 def test_data_dir_env_var(tmp_path, monkeypatch, write_idx_set):

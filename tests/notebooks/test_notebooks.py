@@ -15,10 +15,10 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from real_data import CIFAR_JPEG_TAR
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
-CIFAR_TAR = REPO.parent / "shared" / "data" / "cifar10-jpeg.tar"
 CELL_TIMEOUT_S = 900          # generous: a busy 2-core machine can be several times slower than a quiet one
 NAMES = ["01_computational_graphs", "02_vectorized_backprop", "03_activation_functions",
          "04_linear_to_two_layer_cifar10"]
@@ -164,9 +164,10 @@ CHECKS = {"01": _check_01, "02": _check_02, "03": _check_03, "04": _check_04}
 @pytest.mark.slow
 @pytest.mark.parametrize("key", sorted(PATHS))
 def test_notebook_runs_top_to_bottom(key, tmp_path, monkeypatch):
-    use_data = key == f"en/{NAMES[3]}" and CIFAR_TAR.is_file()
+    use_data = key == f"en/{NAMES[3]}" and CIFAR_JPEG_TAR.is_file()
     if key.endswith(NAMES[3]):
-        monkeypatch.setenv("CHAINRULE_CIFAR10_JPEG", str(CIFAR_TAR if use_data else tmp_path / "missing.tar"))
+        missing = tmp_path / "missing.tar"
+        monkeypatch.setenv("CHAINRULE_CIFAR10_JPEG", str(CIFAR_JPEG_TAR if use_data else missing))
     nb, seconds = _execute(PATHS[key], tmp_path)
     print(f"{key}: {seconds:.1f} s")
     CHECKS[key.split("/")[1][:2]](nb, use_data)

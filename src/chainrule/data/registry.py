@@ -33,8 +33,6 @@ DATA_ENV_VAR = "CHAINRULE_DATA"
 FASHION_MNIST_SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")     # Debian: apt-get install dataset-fashion-mnist
 DEFAULT_VAL_SIZE = {"cifar10": 1000, "fashion-mnist": 1000, "mnist": 1000}  # CS231n: 49,000 / 1,000
 CIFAR10_NAME_PREFIXES = ("cifar10", "cifar-10", "cifar_10")
-#: the ``shared/data`` folder beside a source checkout of chainrule (where the notebooks find CIFAR-10 too)
-SHARED_DATA_DIRS = (Path(__file__).resolve().parents[3].parent / "shared" / "data",)
 DOWNLOAD_SIZES = {"cifar10": "163 MB", "fashion-mnist": "30 MB", "mnist": "11 MB"}
 
 
@@ -45,8 +43,8 @@ def available_datasets() -> tuple:
 
 def search_path(data_dir=None, cache=None) -> list:
     """The folders searched for a data set, in order: ``data_dir``, ``$CHAINRULE_DATA``, the download folder
-    (``<cache>/datasets``), ``./data``, and the ``shared/data`` folder beside a source checkout of chainrule.
-    The Python API, the lectures and the ``chainrule`` command all search these."""
+    (``<cache>/datasets``) and ``./data``. The Python API, the lectures and the ``chainrule`` command all
+    search these."""
     return _search_dirs(data_dir, cache)
 
 
@@ -54,7 +52,7 @@ def _search_dirs(data_dir, cache) -> list:
     dirs = [Path(data_dir).expanduser()] if data_dir is not None else []
     if os.environ.get(DATA_ENV_VAR):
         dirs.append(Path(os.environ[DATA_ENV_VAR]).expanduser())
-    dirs += [default_download_dir(cache), Path.cwd() / "data", *(Path(d) for d in SHARED_DATA_DIRS)]
+    dirs += [default_download_dir(cache), Path.cwd() / "data"]
     out = []
     for d in dirs:
         if d not in out:
