@@ -412,3 +412,77 @@ def test_pow_gradients_at_the_edges_match_torch():
     torch = _torch()
     for ours, theirs in zip(_pow_grads(cr), _pow_grads(torch)):
         np.testing.assert_array_equal(ours, theirs)
+
+
+# --- retain_graph, hooks, allow_unused, non-scalar backward: the same answers as torch ----------------------
+
+def test_retain_graph_allows_a_second_backward_and_accumulates_like_torch():
+    for lib in (cr, _torch()):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = (x * x).exp().sum()
+        y.backward(retain_graph=True)
+        first = x.grad.detach().numpy().copy()
+        y.backward()
+        np.testing.assert_allclose(x.grad.detach().numpy(), 2 * first)
+        with pytest.raises(RuntimeError):
+            y.backward()                                     # the second pass freed the graph
+
+
+def test_hooks_change_the_gradient_and_handles_remove_them_like_torch():
+    results = []
+    for lib in (cr, _torch()):
+        x = lib.tensor([1.0, -2.0], requires_grad=True)
+        y = x * 3
+        seen = []
+        h1 = y.register_hook(lambda g: g * 10)
+        h2 = x.register_hook(lambda g: seen.append(g.detach().numpy().copy()))
+        y.retain_grad()
+        (y * y).sum().backward(retain_graph=True)
+        results.append((x.grad.detach().numpy().copy(), y.grad.detach().numpy().copy(), seen[0]))
+        h1.remove()
+        h2.remove()
+        x.grad = None
+        (y * y).sum().backward()
+        results.append((x.grad.detach().numpy().copy(), len(seen)))
+    np.testing.assert_allclose(results[0][0], results[2][0])   # the hook's x10 reaches x.grad
+    np.testing.assert_allclose(results[0][1], results[2][1])   # retain_grad keeps y's gradient before the hook
+    np.testing.assert_allclose(results[0][2], results[2][2])
+    np.testing.assert_allclose(results[1][0], results[3][0])   # removed: no x10, no call
+    assert results[1][1] == results[3][1] == 1
+
+
+def test_allow_unused_gives_none_and_refuses_without_it_like_torch():
+    for lib in (cr, _torch()):
+        x = lib.tensor([1.0], requires_grad=True)
+        unused = lib.tensor([2.0], requires_grad=True)
+        y = (x * 3).sum()
+        with pytest.raises(RuntimeError):
+            lib.autograd.grad(y, [x, unused], retain_graph=True)
+        gx, gu = lib.autograd.grad(y, [x, unused], allow_unused=True)
+        assert gu is None and float(gx.sum()) == 3.0
+
+
+def test_non_scalar_backward_needs_a_gradient_of_its_shape_like_torch():
+    for lib in (cr, _torch()):
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        y = x * x
+        with pytest.raises(RuntimeError):
+            y.backward()
+        with pytest.raises(RuntimeError):
+            y.backward(lib.ones(3), retain_graph=True)
+        y.backward(lib.tensor([[1.0, 0.0], [0.5, 2.0]]))
+        np.testing.assert_allclose(x.grad.detach().numpy(), [[2, 0], [3, 16]])
+
+
+def test_grad_mode_nests_and_is_restored_after_an_error():
+    x = cr.tensor([1.0], requires_grad=True)
+    with cr.no_grad():
+        with cr.enable_grad():
+            assert (x * 2).requires_grad
+            with cr.set_grad_enabled(False):
+                assert not (x * 2).requires_grad
+        assert not (x * 2).requires_grad
+    with pytest.raises(ZeroDivisionError):
+        with cr.no_grad():
+            1 / 0
+    assert cr.is_grad_enabled() and (x * 2).requires_grad
