@@ -132,3 +132,27 @@ def test_an_image_runs_pictures_are_served_as_png(image_run):
         assert data == (image_run / "misclassified.png").read_bytes()
     finally:
         v.stop()
+
+
+def test_the_run_list_follows_changes_to_runs_it_has_read(tmp_path, write_run, record):
+    import subprocess
+    import sys
+    trainer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        folder = write_run(tmp_path / "r", records=[record(1)], lock_pid=trainer.pid)
+        v = Viewer([tmp_path]).start()
+        try:
+            (row,) = get(v, "/api/runs")["runs"]
+            assert row["status"] == "running" and row["best_val_acc"] == record(1)["val_acc"]
+            with open(folder / "metrics.jsonl", "a") as f:
+                f.write(json.dumps(record(2)) + "\n")
+            (row,) = get(v, "/api/runs")["runs"]
+            assert row["best_val_acc"] == record(2)["val_acc"] and row["epoch"] == 2
+            trainer.kill()                                  # killed: its lock stays, untouched
+            trainer.wait()
+            assert get(v, "/api/runs")["runs"][0]["status"] == "interrupted"
+        finally:
+            v.stop()
+    finally:
+        trainer.kill()
+        trainer.wait()

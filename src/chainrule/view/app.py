@@ -26,6 +26,7 @@ class Viewer:
         self.roots = [Path(r) for r in roots]
         self.server = LocalServer(STATIC, port=port, max_body=64 * 1024, name="chainrule_view")
         self._runs, self._sweeps = {}, {}
+        self._rows = {}              # folder -> (stamp, run list row): unchanged runs are not read again
         s = self.server
         s.get("/api/runs", self._list)
         s.get("/api/run", self._run)
@@ -70,9 +71,20 @@ class Viewer:
         root = self.roots[int(i)]
         return (root / rel).as_posix() if rel != "." else root.as_posix()
 
+    def _summary(self, folder: Path) -> dict:
+        stamp = scan.stamp(folder)
+        hit = self._rows.get(folder)
+        if hit is not None and hit[0] == stamp:
+            return {**hit[1], "status": scan.status(folder, hit[1]["has_final"])}
+        row = scan.summarize(folder)
+        self._rows[folder] = (stamp, row)
+        return row
+
     def _list(self, r):
         self._scan()
-        rows = [{"id": k, "path": self._label(k), **scan.summarize(p)} for k, p in self._runs.items()]
+        rows = [{"id": k, "path": self._label(k), **self._summary(p)} for k, p in self._runs.items()]
+        shown = set(self._runs.values())
+        self._rows = {k: v for k, v in self._rows.items() if k in shown}
         sweeps = [{"id": k, "path": self._label(k), "name": p.name} for k, p in self._sweeps.items()]
         return {"roots": [p.as_posix() for p in self.roots], "runs": rows, "sweeps": sweeps,
                 "truncated": len(rows) >= scan.MAX_RUNS}

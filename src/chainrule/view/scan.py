@@ -183,6 +183,7 @@ def summarize(folder: Path, records=None, problems=None) -> dict:
     if records is None:
         records, bad, _ = read_metrics(folder / METRICS)
         problems += bad
+    final_ok = final is not None and "epochs" in final
     final = final or {}
     vals = [v for v in (_number(r.get("val_acc")) for r in records) if v is not None]
     last = records[-1] if records else {}
@@ -190,13 +191,26 @@ def summarize(folder: Path, records=None, problems=None) -> dict:
     version = _text(final.get("chainrule_version"), 40) or _text(config.get("chainrule_version"), 40)
     return {"name": folder.name, "dataset": _text(final.get("dataset")) or _text(config.get("dataset")),
             "model": _text(final.get("model")) or _model(config),
-            "status": status(folder, final is not None and "epochs" in final),
+            "status": status(folder, final_ok),
             "epoch": _number(last.get("epoch")), "epochs": epochs,
             "best_val_acc": max(vals) if vals else _split_acc(final, "val"),
             "test_acc": _split_acc(final, "test"),
             "duration_s": _number(final.get("wall_s")) or _number(final.get("train_time_s"))
             or _number(last.get("elapsed_s")),
-            "version": version, "problems": problems[:20], "broken": bool(problems)}
+            "version": version, "has_final": final_ok, "problems": problems[:20], "broken": bool(problems)}
+
+
+def stamp(folder: Path) -> tuple:
+    """What `summarize` depends on, as (size, mtime, inode) of each file it reads: equal stamps, equal rows
+    (but for the liveness of the lock's process, which `status` checks again)."""
+    out = []
+    for name in (CONFIG, METRICS, FINAL, LOCK):
+        try:
+            st = os.lstat(folder / name)
+            out.append((st.st_size, st.st_mtime_ns, st.st_ino))
+        except OSError:
+            out.append(None)
+    return tuple(out)
 
 
 def find_runs(roots) -> tuple[list, list]:
