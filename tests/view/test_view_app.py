@@ -156,3 +156,14 @@ def test_the_run_list_follows_changes_to_runs_it_has_read(tmp_path, write_run, r
     finally:
         trainer.kill()
         trainer.wait()
+
+
+def test_in_jupyter_the_viewer_shows_itself_in_a_frame_with_its_token(trained):
+    from chainrule.view import view
+    v = view(str(trained))
+    try:
+        html = v._repr_html_()
+        assert f'src="{v.url}"' in html and v.server.token in html
+        assert [r["name"] for r in get(v, "/api/runs")["runs"]][:2] == ["lr03", "lr1"]
+    finally:
+        v.stop()

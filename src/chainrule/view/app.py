@@ -51,6 +51,10 @@ class Viewer:
     def __repr__(self):
         return f"<chainrule view at {self.url}>"
 
+    def _repr_html_(self) -> str:
+        return (f'<iframe src="{self.url}" width="100%" height="900" style="border:1px solid #ccc" '
+                f'title="chainrule view"></iframe>')
+
     # -- finding runs ------------------------------------------------------------------------------------------
     def _scan(self):
         runs, sweeps = scan.find_runs(self.roots)
