@@ -131,3 +131,46 @@ def test_an_image_runs_pictures_include_the_misclassified_gallery(page):
     assert link.get_attribute("download") == "misclassified.png"
     page.locator("#pictures-panel").scroll_into_view_if_needed()
     shot(page, "pictures")
+
+
+def test_a_real_training_run_moves_on_the_page_and_ends_finished(browser, tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from chainrule.train import RunDir, TrainConfig, build_experiment
+    from chainrule.train import trainer as trainer_module
+    from chainrule.view.app import Viewer
+    monkeypatch.setattr(trainer_module, "PROGRESS_SECONDS", 0.02)
+    cfg = TrainConfig(dataset="spiral", epochs=30, out=str(tmp_path), name="training", plots=False)
+    exp = build_experiment(cfg, RunDir.create(tmp_path, "training", cfg.to_dict()), "none")
+    exp.model.register_forward_hook(lambda m, i, o: time.sleep(0.03) if m.training else None)   # a slower net
+    done = threading.Event()
+    thread = threading.Thread(target=lambda: (exp.trainer.fit(exp.loader, exp.splits.val, exp.splits.test),
+                                              done.set()))
+    thread.start()
+    v = Viewer([tmp_path]).start()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
+    try:
+        pg = context.new_page()
+        pg.goto(v.url)
+        pg.wait_for_selector("#runs tbody tr a.run")
+        pg.wait_for_function("document.querySelector('#runs tbody tr').textContent.includes('running')")
+        pg.locator("#runs tbody tr a.run").click()
+        pg.wait_for_function("window.chainruleView.runs['0:training'] && "
+                             "window.chainruleView.runs['0:training'].records.length >= 1", timeout=30_000)
+        first = pg.evaluate("window.chainruleView.runs['0:training'].records.length")
+        pg.wait_for_function(f"window.chainruleView.runs['0:training'].records.length >= {first + 3}", timeout=30_000)
+        pg.wait_for_function("document.getElementById('progress').textContent.includes('step')", timeout=30_000)
+        epoch = pg.evaluate("window.chainruleView.runs['0:training'].records.length")
+        pg.wait_for_function(f"parseInt(document.querySelector('#runs tbody tr span.epoch').textContent) >= {epoch}"
+                             f" || document.querySelector('#runs tbody tr').textContent.includes('finished')")
+        shot(pg, "training")
+        assert done.wait(60)
+        pg.wait_for_function("document.querySelector('#runs tbody tr').textContent.includes('finished')",
+                             timeout=30_000)
+        pg.wait_for_function("window.chainruleView.runs['0:training'] && "
+                             "window.chainruleView.runs['0:training'].records.length === 30", timeout=30_000)
+    finally:
+        thread.join(60)
+        context.close()
+        v.stop()

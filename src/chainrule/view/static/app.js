@@ -75,7 +75,7 @@
       if (r.problems.length) status.title = r.problems.join("\n");
       const tdStatus = el("td");
       tdStatus.append(status);
-      if (r.status === "running" && r.epoch) tdStatus.append(" " + r.epoch + "/" + (r.epochs || "?"));
+      if (r.status === "running") tdStatus.append(el("span", {class: "epoch"}, " " + (r.epoch || 0) + "/" + (r.epochs || "?")));
       tr.append(td0, tdName, el("td", {}, r.dataset || ""), el("td", {}, r.model || ""), tdStatus,
                 el("td", {class: "num"}, pct(r.best_val_acc)), el("td", {class: "num"}, pct(r.test_acc)),
                 el("td", {class: "num"}, duration(r.duration_s)), el("td", {}, r.version || ""));
@@ -139,6 +139,9 @@
       if (e.type === "records") {
         run.records.push(...e.records);
         run.offset = e.offset;
+        const last = run.records[run.records.length - 1];
+        const cell = document.querySelector(`#runs tr[data-id="${CSS.escape(e.run)}"] span.epoch`);
+        if (cell && last && typeof last.epoch === "number") cell.textContent = " " + last.epoch + "/" + (run.epochs || "?");
         scheduleDraw();
       } else if (e.type === "reset") {
         run.records = e.records;
