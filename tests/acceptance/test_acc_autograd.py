@@ -305,6 +305,8 @@ STORIES = [accumulate_twice, retain_graph_twice, nonscalar_backward, grad_fn_out
            inplace_on_nonleaf, setitem_grad, clone_grad, multiple_roots, no_grad_inplace_update, version_counter]
 
 
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True:UserWarning")
+@pytest.mark.filterwarnings("ignore:The .grad attribute of a Tensor that is not a leaf:UserWarning")
 @pytest.mark.parametrize("fn", STORIES, ids=[s.__name__ for s in STORIES])
 def test_story(fn):
     story(fn)
