@@ -240,15 +240,28 @@ def track_view(out, src, op, kw) -> None:
     """``out`` was made from ``src`` by a view op: if it shares ``src``'s memory it shares its version counter,
     and remembers its root tensor and the steps from it, and the root its live views (for an in-place change
     recorded in the graph, after which every view is re-recorded as a view of the new value)."""
-    if not isinstance(src, _Tensor) or not np.may_share_memory(out.data, src.data):
+    owner = getattr(out.data, "base", None)   # NumPy points a view at the array that owns the memory
+    if owner is None or not isinstance(src, _Tensor):
+        return
+    s = src.data
+    if owner is not s and owner is not getattr(s, "base", None):
         return
     out._vc = version_counter(src)
     base, steps = getattr(src, "_view", None) or (src, ())
     out._view = (base, steps + ((op, kw, src.data),))
     views = getattr(base, "_views", None)
     if views is None:
-        views = base._views = weakref.WeakSet()
-    views.add(out)
+        base._views = [weakref.ref(out)]
+        return
+    views.append(weakref.ref(out))
+    n = len(views)
+    if n >= 64 and not n & (n - 1):  # at 64, 128, 256, ...: drop the dead ones (amortized O(1) per view)
+        views[:] = [r for r in views if r() is not None]
+
+
+def live_views(t) -> list:
+    """The views of ``t`` that are still alive."""
+    return [v for v in (r() for r in getattr(t, "_views", None) or ()) if v is not None]
 
 
 def saved_inputs(op, needs, n):

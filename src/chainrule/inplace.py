@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import autograd
-from .autograd import _GradMode, bump_version, rebase, saved_inputs, version_counter
+from .autograd import _GradMode, bump_version, live_views, rebase, saved_inputs, version_counter
 from .errors import ShapeError
 from .ops import elementwise as _ew, registry as _registry, shape as _shp
 
@@ -178,7 +178,7 @@ def _record(t, compute, saves_self, name, write=None):
     root, new_root = (t, new) if view is None else (base, new_base)
     rebase(root, new_root.grad_fn)
     root.requires_grad = new_root.requires_grad
-    for v in list(getattr(root, "_views", None) or ()):  # t, if a view, and its siblings: views of the new value
+    for v in live_views(root):  # t, if a view, and its siblings: views of the new value
         replay = _alias(root, copy=False)
         for op, kw, _ in v._view[1]:
             replay = op(replay, **kw)
