@@ -1,4 +1,5 @@
-"""The lecture notebooks: committed without outputs, built from notebooks/build.py, and they run top to bottom.
+"""The lecture notebooks: committed without outputs, built from their text sources (notebooks/src) by
+notebooks/build.py, and they run top to bottom.
 
 Every notebook (English and Vietnamese) is executed headlessly with nbclient in a fresh ``python3`` kernel, in
 a temporary working folder, with a per-cell timeout; any cell error fails the test. The two languages share
@@ -26,8 +27,10 @@ PATHS = {f"{lang}/{name}": (NOTEBOOKS if lang == "en" else NOTEBOOKS / "vi") / f
          for lang in ("en", "vi") for name in NAMES}
 
 
-def _load_build():
-    spec = importlib.util.spec_from_file_location("notebooks_build", NOTEBOOKS / "build.py")
+def _load_build(folder=NOTEBOOKS):
+    pytest.importorskip("jupytext", reason="the notebooks are built from their sources with jupytext "
+                                           "(pip install jupytext)")
+    spec = importlib.util.spec_from_file_location("notebooks_build", folder / "build.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -61,8 +64,20 @@ def test_committed_notebooks_are_what_build_py_makes():
     build = _load_build()
     for path, text in build.outputs().items():
         assert path.read_text(encoding="utf-8") == text, (
-            f"{path.relative_to(REPO)} differs from notebooks/build.py: edit build.py and run "
+            f"{path.relative_to(REPO)} differs from what its source in notebooks/src makes: edit the source and run "
             f"`python notebooks/build.py`, never the .ipynb by hand")
+
+
+@pytest.mark.parametrize("edited", ["source", "notebook"])
+def test_the_check_fails_when_a_source_or_a_notebook_is_edited_alone(tmp_path, edited, capsys):
+    copy = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    build = _load_build(copy)
+    assert build.main(["--check"]) == 0
+    path = copy / "src" / "vi" / f"{NAMES[1]}.py" if edited == "source" else copy / "vi" / f"{NAMES[1]}.ipynb"
+    path.write_text(path.read_text(encoding="utf-8").replace("Jacobian", "Jacobi", 1), encoding="utf-8")
+    assert build.main(["--check"]) == 1
+    assert f"{NAMES[1]}.ipynb" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("name", NAMES)
