@@ -131,7 +131,7 @@ class Tensor(TensorMethods, InplaceMethods):
     def item(self):
         """The single value of a one-element tensor as a Python number."""
         if self.data.size != 1:
-            raise ValueError(f"item(): only a one-element tensor converts to a Python number, "
+            raise ShapeError(f"item(): only a one-element tensor converts to a Python number, "
                              f"this one has shape {self.shape}.")
         return self.data.item()
 
