@@ -249,3 +249,21 @@ def test_module_to_dtype(dtype):
     lin = cr.nn.Linear(2, 3).to(getattr(cr, dtype))
     assert lin.weight.dtype == np.dtype(dtype)
     assert lin.to("cpu") is lin
+
+
+TWICE = [loss for loss in LOSSES if not loss[0].startswith("multi_margin")]  # torch has no double backward there
+
+
+@pytest.mark.parametrize("name,fn", TWICE, ids=[loss[0] for loss in TWICE])
+def test_loss_second_derivative(name, fn):
+    """test_nn's gradgradcheck of each loss: the gradient of the squared gradient norm, against torch."""
+    res = []
+    for m, f in ((cr, F), (torch, TF)):
+        x = m.tensor(SCORES, requires_grad=True)
+        (g,) = m.autograd.grad(fn(m, f, x, "sum"), x, create_graph=True)
+        if not g.requires_grad:
+            res.append(np.zeros_like(SCORES))
+            continue
+        (gg,) = m.autograd.grad((g * g).sum(), x, allow_unused=True)
+        res.append(np.zeros_like(SCORES) if gg is None else (gg.data if m is cr else gg.detach().numpy(force=True)))
+    np.testing.assert_allclose(res[0], res[1], rtol=1e-8, atol=1e-11)
