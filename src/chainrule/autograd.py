@@ -453,6 +453,11 @@ def wrap(array):
 def _accumulate_leaf(t, g, graph, handed):
     if t._hooks:
         g = _run_hooks(t._hooks, g, graph)
+    _add_to_grad(t, g, graph, handed)
+
+
+def _add_to_grad(t, g, graph, handed):
+    """``t.grad += g``, keeping the ``.grad`` tensor's identity (``g`` an array, or a tensor when ``graph``)."""
     if graph:
         t.grad = g if t.grad is None else t.grad + g
         return
@@ -585,10 +590,11 @@ def _as_grad_array(gradient, t, graph):
     return g
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate the gradients of ``tensors`` (one tensor, or several roots in one pass, as
-    ``torch.autograd.backward``) into every leaf's ``.grad``; ``grad_tensors`` gives each root's upstream
-    gradient (``None`` for a scalar root). See :meth:`Tensor.backward`."""
+    ``torch.autograd.backward``) into every leaf's ``.grad``, or with ``inputs`` (a tensor or a list) only into
+    those tensors' ``.grad``; ``grad_tensors`` gives each root's upstream gradient (``None`` for a scalar
+    root). See :meth:`Tensor.backward`."""
     single = isinstance(tensors, _Tensor)
     roots = [tensors] if single else list(tensors)
     if grad_tensors is None:
@@ -608,7 +614,19 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
                                f"computation had requires_grad=True, so there is nothing to differentiate.")
     gs = [_as_grad_array(g, t, create_graph) for g, t in zip(grads, roots)]
     retain = create_graph if retain_graph is None else retain_graph
-    run_backward(roots, gs, retain_graph=retain or create_graph, create_graph=create_graph)
+    if inputs is None:
+        run_backward(roots, gs, retain_graph=retain or create_graph, create_graph=create_graph)
+        return
+    inputs = [inputs] if isinstance(inputs, _Tensor) else list(inputs)
+    for t in inputs:
+        if not isinstance(t, _Tensor) or not t.requires_grad:
+            raise RuntimeError("backward(inputs=...): every input must be a Tensor that requires grad.")
+    captured = run_backward(roots, gs, retain_graph=retain or create_graph, create_graph=create_graph,
+                            capture=inputs)   # hooks already ran while capturing
+    handed = set()
+    for t, g in zip(inputs, captured):
+        if g is not None:
+            _add_to_grad(t, g if create_graph else _fix_grad(g, t, "backward"), create_graph, handed)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):

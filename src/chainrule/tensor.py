@@ -186,14 +186,14 @@ class Tensor(TensorMethods, InplaceMethods):
                 f"<pre style='margin:2px 0'>{html.escape(values)}</pre></div>")
 
     # --- autograd ----------------------------------------------------------------------------------------
-    def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False) -> None:
+    def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False, inputs=None) -> None:
         """Backpropagate from this tensor, accumulating into the ``.grad`` of every leaf that requires grad.
 
         A non-scalar output needs ``gradient`` (the upstream gradient, same shape). The graph's saved buffers
         are freed afterwards unless ``retain_graph=True``; ``create_graph=True`` records the backward pass so
-        the gradients can be differentiated again.
+        the gradients can be differentiated again; ``inputs`` (tensors) limits the accumulation to them.
         """
-        autograd.backward(self, gradient, retain_graph, create_graph)
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self) -> "Tensor":
         """The same data, cut from the graph (shares memory and the version counter, as in PyTorch)."""

@@ -506,3 +506,76 @@ CUSTOM = [custom_saved_output_double_backward, custom_two_outputs, custom_one_ou
 @pytest.mark.parametrize("fn", CUSTOM, ids=[c.__name__ for c in CUSTOM])
 def test_custom_function(fn):
     story(fn)
+
+
+def backward_inputs(m):
+    x, y = leaves(m, A, B)
+    (x * y).sum().backward(inputs=[x])
+    return [x.grad, y.grad]
+
+
+def grad_fn_presence(m):
+    x, = leaves(m, A)
+    with m.no_grad():
+        a = x * 2
+    b = x * 2
+    return [float(a.grad_fn is None), float(b.grad_fn is None), float(x.grad_fn is None)]
+
+
+def requires_grad_off(m):
+    x, = leaves(m, A)
+    z = m.tensor(B).requires_grad_(False)
+    return [float((x.detach() * z).requires_grad), float(z.requires_grad)]
+
+
+def grad_retain_graph(m):
+    x, = leaves(m, A)
+    y = (x.sin() * x).sum()
+    (g1,) = m.autograd.grad(y, x, retain_graph=True)
+    (g2,) = m.autograd.grad(y, x)
+    return [g1, g2]
+
+
+def grad_wrt_intermediate(m):
+    x, = leaves(m, A)
+    h = x.exp()
+    (g,) = m.autograd.grad((h * h).sum(), h)
+    return [g]
+
+
+def shared_subgraph_two_backwards(m):
+    x, = leaves(m, A)
+    h = x * x
+    (h * 2).sum().backward(retain_graph=True)
+    h.exp().sum().backward()
+    return [x.grad]
+
+
+def backward_inputs_accumulates_with_hook(m):
+    x, y = leaves(m, A, B)
+    x.register_hook(lambda g: g * 2)
+    (x * y).sum().backward(inputs=[x, y], retain_graph=True)
+    (x * x).sum().backward(inputs=x)
+    return [x.grad, y.grad]
+
+
+def backward_inputs_nonleaf(m):
+    x, = leaves(m, A)
+    h = x.exp()
+    (h * h).sum().backward(inputs=[h])
+    return [h.grad, x.grad]
+
+
+def autograd_backward_inputs(m):
+    x, y = leaves(m, A, B)
+    m.autograd.backward([(x * y).sum()], inputs=[y])
+    return [x.grad, y.grad]
+
+
+MORE = [backward_inputs, backward_inputs_accumulates_with_hook, backward_inputs_nonleaf, autograd_backward_inputs, grad_fn_presence, requires_grad_off, grad_retain_graph, grad_wrt_intermediate,
+        shared_subgraph_two_backwards]
+
+
+@pytest.mark.parametrize("fn", MORE, ids=[s.__name__ for s in MORE])
+def test_more_stories(fn):
+    story(fn)
