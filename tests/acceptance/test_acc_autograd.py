@@ -404,17 +404,6 @@ class _Exp:
         return g * y
 
 
-class _TwoOut:
-    @staticmethod
-    def forward(ctx, x, y):
-        return x * y, x + y
-
-    @staticmethod
-    def backward(ctx, ga, gb):
-        x, y = ctx.saved_inputs
-        return ga * y + gb, ga * x + gb
-
-
 class _ScaleWithNone:
     @staticmethod
     def forward(ctx, x, k):

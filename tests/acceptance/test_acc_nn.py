@@ -26,10 +26,6 @@ def lab(m, a):
     return m.tensor(a.astype(np.int64))
 
 
-def loss_case(m, f):
-    return f(m, m.nn.functional)
-
-
 LOSSES = [
     ("ce", lambda m, f, x, r: f.cross_entropy(x, lab(m, LABELS), reduction=r)),
     ("ce_weight", lambda m, f, x, r: f.cross_entropy(x, lab(m, LABELS), weight=m.tensor(WEIGHT), reduction=r)),

@@ -4,6 +4,8 @@ tests/tensor_ops and tests/indexing, and HIPS autograd's test_numpy.py (test_sum
 import numpy as np
 import pytest
 
+import chainrule as cr
+
 from acc_helpers import arrays, check
 
 torch = pytest.importorskip("torch")
@@ -66,7 +68,7 @@ INDEX_RESULTS = [("argmax", lambda m, x: x.argmax(1)), ("argmin", lambda m, x: m
 @pytest.mark.parametrize("name,fn", INDEX_RESULTS, ids=[p[0] for p in INDEX_RESULTS])
 def test_index_results(name, fn):
     (a,) = arrays([(3, 4)], seed=4)
-    ours = fn(__import__("chainrule"), __import__("chainrule").tensor(a))
+    ours = fn(cr, cr.tensor(a))
     theirs = fn(torch, torch.tensor(a))
     np.testing.assert_array_equal(ours.data, theirs.numpy())
     assert ours.data.dtype == np.int64
@@ -153,7 +155,6 @@ CREATION = [("zeros", lambda m: m.zeros(2, 3)), ("ones_tuple", lambda m: m.ones(
 
 @pytest.mark.parametrize("name,fn", CREATION, ids=[c[0] for c in CREATION])
 def test_creation(name, fn):
-    import chainrule as cr
     ours, theirs = fn(cr), fn(torch)
     assert ours.shape == tuple(theirs.shape)
     assert str(ours.data.dtype) == str(theirs.dtype).replace("torch.", "")
