@@ -116,3 +116,21 @@ def test_cifar10_jpeg_subset_learns(cli, tmp_path):
     assert final["dataset"] == "CIFAR-10 (JPEG copy)"
     assert final["train"]["n"] == 1800 and final["test"]["n"] == 500
     assert final["test"]["acc"] >= 0.22, final["test"]["acc"]          # chance is 10%
+
+
+def test_sweep_boundary_titles_give_the_tables_validation_accuracy(cli, tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from chainrule.viz import plots
+    drawn = {}
+    real = plots.plot_decision_boundaries
+
+    def spy(panels, *args, **kw):
+        drawn.update(titles=[t for t, _ in panels], accuracy=kw.get("accuracy", True))
+        return real(panels, *args, **kw)
+    monkeypatch.setattr(plots, "plot_decision_boundaries", spy)
+    r = cli("sweep", "--hidden", "8,32", "--reg", "0", "--epochs", "2", "--name", "titles")
+    assert r.code == 0, r
+    runs = json.loads((tmp_path / "runs/titles/sweep.json").read_text())["runs"]
+    assert drawn["accuracy"] is False   # no second, training-set accuracy beside the table's
+    for title, run in zip(drawn["titles"], runs, strict=True):
+        assert f"val {run['val_acc']:.2%}" in title

@@ -110,7 +110,8 @@ def run(args) -> int:
         print(f"  {'  '.join(_label(k, v) for k, v in combo.items())}: val {rec['val_acc']:.2%} (epoch "
               f"{rec['best_epoch']}), last epoch {_pct(rec['last_val_acc'])}  ({rec['seconds']:.1f} s)", flush=True)
         if exp.splits.num_features == 2:
-            panels.append((" ".join(_label(k, v) for k, v in combo.items()), exp.model))
+            label = " ".join(_label(k, v) for k, v in combo.items())
+            panels.append((f"{label}\nval {_pct(rec['val_acc'])}, as in the table", exp.model))
         rows.append(rec)
     write_json(folder / "sweep.json", {"grid": grid, "fixed": fixed, "runs": records})
     _write_csv(folder / "sweep.csv", records)
@@ -179,7 +180,7 @@ def _boundaries(panels, splits, folder):
         items = [(title, (lambda m: lambda pts: predict_scores(m, np.asarray(pts, np.float32)))(model))
                  for title, model in panels]
         path = plot_decision_boundaries(items, splits.train.X, splits.train.y, folder / "decision_boundaries.png",
-                                        ncols=min(3, len(items)))
+                                        ncols=min(3, len(items)), accuracy=False)
         print(f"picture: {path}")
     except Exception as e:  # noqa: BLE001 - pictures never fail a sweep
         print(f"(could not draw the decision boundaries: {e})")

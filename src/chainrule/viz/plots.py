@@ -293,7 +293,7 @@ def _predict_classes(predict, pts):
     return (scores > 0).astype(int), 2
 
 
-def _draw_boundary(ax, predict, X, y, resolution, padding, title):
+def _draw_boundary(ax, predict, X, y, resolution, padding, title, accuracy=True):
     from matplotlib.colors import ListedColormap
     X = _array(X).astype(np.float64)
     if X.ndim != 2 or X.shape[1] != 2:
@@ -314,8 +314,9 @@ def _draw_boundary(ax, predict, X, y, resolution, padding, title):
                linewidths=0.6, alpha=0.5)
     if y is not None:
         ax.scatter(X[:, 0], X[:, 1], c=[colors[i] for i in y], s=12, edgecolors="k", linewidths=0.3)
-        acc = float(np.mean(_predict_classes(predict, X.astype(np.float32))[0] == y))
-        title = f"{title} (acc {acc:.2f})" if title else f"accuracy {acc:.2f}"
+        if accuracy:
+            acc = float(np.mean(_predict_classes(predict, X.astype(np.float32))[0] == y))
+            title = f"{title} (acc {acc:.2f})" if title else f"accuracy {acc:.2f}"
     else:
         ax.scatter(X[:, 0], X[:, 1], s=12, color="k")
     ax.set_xlim(lo[0], hi[0])
@@ -340,11 +341,12 @@ def plot_decision_boundary(predict, X, y, path, *, title: str | None = None, res
 
 
 def plot_decision_boundaries(panels, X, y, path, *, ncols: int = 3, resolution: int = 150,
-                             padding: float = 0.5, title: str | None = None) -> Path:
+                             padding: float = 0.5, title: str | None = None, accuracy: bool = True) -> Path:
     """Several classifiers' decision boundaries on the same data, side by side.
 
     ``panels``: a dict ``{title: predict}`` or a list of ``(title, predict)`` pairs (e.g. one per hidden size
-    or per regularization strength: lecture section 3.1).
+    or per regularization strength: lecture section 3.1). ``accuracy`` adds each panel's accuracy on the
+    points drawn to its title; pass False when the titles already give the accuracy a table reports.
     """
     items = list(panels.items()) if isinstance(panels, dict) else [tuple(p) for p in panels]
     if not items:
@@ -355,7 +357,7 @@ def plot_decision_boundaries(panels, X, y, path, *, ncols: int = 3, resolution: 
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     with np.errstate(all="ignore"):
         for ax, (name, predict) in zip(axes, items):
-            _draw_boundary(ax, predict, X, y, resolution, padding, str(name))
+            _draw_boundary(ax, predict, X, y, resolution, padding, str(name), accuracy)
     for ax in axes[len(items):]:
         ax.set_visible(False)
     if title:
