@@ -29,10 +29,10 @@ def _dtype_of(*xs):
 
 # --- binary gates ---------------------------------------------------------------------------------------
 
-add = defop("add", vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: g), gate="distributor", saves=(),
+add = defop("add", local=("1", "1"), vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: g), gate="distributor", saves=(),
             doc="x + y: the add gate hands the upstream gradient unchanged to both inputs.")(np.add)
 
-sub = defop("sub", vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g), gate="distributor", saves=(),
+sub = defop("sub", local=("1", "-1"), vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g), gate="distributor", saves=(),
             doc="x - y.")(np.subtract)
 
 def _square_grad(g, ans, x):
@@ -40,13 +40,13 @@ def _square_grad(g, ans, x):
     return x * (scalar_of(g) * 2)
 
 
-mul = defop("mul", vjps=(lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x), gate="swap multiplier",
+mul = defop("mul", local=("{1}", "{0}"), vjps=(lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x), gate="swap multiplier",
             saves=((1,), (0,)),
             doc="x * y: each input's gradient is the upstream gradient times the *other* input.",
             same=Op("mul", lambda x: np.multiply(x, x), vjps=(_square_grad,), gate="swap multiplier",
                     doc="x * x with one tensor on both sides: one VJP, 2 x g."))(np.multiply)
 
-div = defop("div", vjps=(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * x / (y * y)), saves=((1,), (0, 1)),
+div = defop("div", local=("1/{1}", "-{0}/{1}^2"), vjps=(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * x / (y * y)), saves=((1,), (0, 1)),
             doc="x / y.")(np.true_divide)
 
 
@@ -73,7 +73,7 @@ def _pow_grad_exponent(g, ans, x, y):
         return g * where(zero, 0, ans * log(where(zero, 1, x)))
 
 
-pow = defop("pow", vjps=(_pow_grad_base, _pow_grad_exponent), uses_ans=True, doc="x ** y.")(np.power)
+pow = defop("pow", local=("{1}*{0}^({1}-1)", "{out}*log({0})"), vjps=(_pow_grad_base, _pow_grad_exponent), uses_ans=True, doc="x ** y.")(np.power)
 
 
 def _tie_split(x, y):
@@ -133,17 +133,17 @@ def astype(x, dtype):
 
 # --- unary math -----------------------------------------------------------------------------------------
 
-neg = defop("neg", vjps=(lambda g, ans, x: -g,), saves=(), doc="-x.")(np.negative)
+neg = defop("neg", local=("-1",), vjps=(lambda g, ans, x: -g,), saves=(), doc="-x.")(np.negative)
 
-exp = defop("exp", vjps=(lambda g, ans, x: g * ans,), uses_ans=True, doc="e ** x.")(np.exp)
+exp = defop("exp", local=("e^{0} = {out}",), vjps=(lambda g, ans, x: g * ans,), uses_ans=True, doc="e ** x.")(np.exp)
 
-log = defop("log", vjps=(lambda g, ans, x: g / x,), doc="Natural logarithm.")(np.log)
+log = defop("log", local=("1/{0}",), vjps=(lambda g, ans, x: g / x,), doc="Natural logarithm.")(np.log)
 
-sqrt = defop("sqrt", vjps=(lambda g, ans, x: g / (ans * 2),), uses_ans=True, doc="Square root.")(np.sqrt)
+sqrt = defop("sqrt", local=("1/(2*{out})",), vjps=(lambda g, ans, x: g / (ans * 2),), uses_ans=True, doc="Square root.")(np.sqrt)
 
 sign = defop("sign", vjps=(lambda g, ans, x: g * 0,), doc="-1, 0 or 1; gradient 0 (PyTorch's).")(np.sign)
 
-abs = defop("abs", vjps=(lambda g, ans, x: g * np.sign(raw(x)),),
+abs = defop("abs", local=("sign({0})",), vjps=(lambda g, ans, x: g * np.sign(raw(x)),),
             doc="|x|; gradient sign(x), 0 at exactly 0.")(np.abs)
 
 
@@ -183,7 +183,7 @@ def erf(x):
 
 # --- activation functions -------------------------------------------------------------------------------
 
-@defop("relu", vjps=(lambda g, ans, x: g * (raw(ans) > 0),), uses_ans=True, gate="router")
+@defop("relu", local=("1 if {0} > 0 else 0",), vjps=(lambda g, ans, x: g * (raw(ans) > 0),), uses_ans=True, gate="router")
 def relu(x):
     """max(0, x): a max gate against 0. Backward keeps only the output's sign (no copy of the input)."""
     out = np.empty_like(x)
@@ -241,13 +241,13 @@ def elu(x, alpha=1.0):
     return np.maximum(x, 0) + out
 
 
-@defop("sigmoid", vjps=(lambda g, ans, x: g * ans * (1 - ans),), uses_ans=True)
+@defop("sigmoid", local=("{out}*(1-{out})",), vjps=(lambda g, ans, x: g * ans * (1 - ans),), uses_ans=True)
 def sigmoid(x):
     """1 / (1 + e^-x), computed as (1 + tanh(x/2)) / 2: finite for any input (sigmoid(-800) is 0)."""
     return 0.5 * (1 + np.tanh(0.5 * x))
 
 
-tanh = defop("tanh", vjps=(lambda g, ans, x: g * (1 - ans * ans),), uses_ans=True,
+tanh = defop("tanh", local=("1-{out}^2",), vjps=(lambda g, ans, x: g * (1 - ans * ans),), uses_ans=True,
              doc="Hyperbolic tangent: squashes into [-1, 1], saturates (gradient near 0) for |x| >> 1.")(np.tanh)
 
 

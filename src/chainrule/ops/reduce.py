@@ -44,7 +44,7 @@ def _sum_grad(g, ans, x, axis=None, keepdims=False):
     return broadcast_to(g, x.shape)
 
 
-@defop("sum", vjps=(_sum_grad,), saves=())
+@defop("sum", vjps=(_sum_grad,), saves=(), gate="distributor")
 def sum(x, axis=None, keepdims=False):
     """Sum over ``axis`` (all axes by default)."""
     return np.sum(x, axis=axis, keepdims=keepdims)
@@ -55,7 +55,7 @@ def _mean_grad(g, ans, x, axis=None, keepdims=False):
     return _sum_grad(g * (1.0 / n if n else 0.0), ans, x, axis, keepdims)  # scaled before it is broadcast
 
 
-@defop("mean", vjps=(_mean_grad,), saves=())
+@defop("mean", vjps=(_mean_grad,), saves=(), gate="distributor", role="gradient distributor (x 1/n)")
 def mean(x, axis=None, keepdims=False):
     """Mean over ``axis``; over no values it is nan, as in PyTorch."""
     if np.size(x) == 0:

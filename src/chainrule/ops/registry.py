@@ -46,6 +46,8 @@ class Op:
     ``vjp_all(g, ans, needs, *inputs, **params)`` replaces ``vjps`` for ops with a variable number of inputs.
     ``same`` is a one-input op that a two-input op becomes when one tensor is both inputs (``x * x``): one
     node, one VJP and one gradient delivered, instead of two VJPs whose results are summed.
+    For the pictures: ``local`` is each input's local gradient as text (``{0}``, ``{1}``: the inputs' names,
+    ``{out}``: the output's), ``role`` the lecture's words where the gate's own are not enough.
 
     Calls bind as PyTorch's do: positionals after the inputs fill the parameters in order (``sum(x, 1)``),
     and an axis parameter takes both spellings, ``dim``/``keepdim`` and ``axis``/``keepdims`` (see
@@ -54,13 +56,14 @@ class Op:
 
     __slots__ = ("name", "forward", "vjps", "vjp_all", "gate", "uses_ans", "cached", "differentiable", "doc",
                  "binary_vjps", "same", "pair", "arity", "params", "aliases", "axis_name", "two",
-                 "saves", "view")
+                 "saves", "view", "local", "role")
 
     def __init__(self, name, forward, vjps=(), vjp_all=None, gate=None, uses_ans=False, cached=False, doc=None,
-                 same=None, saves=None, view=False):
+                 same=None, saves=None, view=False, local=None, role=None):
         self.name, self.forward, self.vjps, self.vjp_all = name, forward, tuple(vjps), vjp_all
         self.gate, self.uses_ans, self.cached, self.same = gate, uses_ans, cached, same
         self.saves, self.view = saves, view
+        self.local, self.role = (tuple(local) if local else None), role
         self.pair = None            # on a ``same`` op: the two-input op it stands for (pictures draw x twice)
         if same is not None:
             same.pair = self

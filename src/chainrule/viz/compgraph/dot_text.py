@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .model import OpInfo, ValueInfo, _FREED_HINT, _LOCAL_RULES
+from .model import _FREED_HINT, OpInfo, ValueInfo
 from .text import GREEN, GREY, ORANGE, RED, _array_text, _dot_id, _esc, _kw_text, _num, _shape_text
 
 
@@ -57,8 +57,8 @@ def _op_label(op: OpInfo) -> str:
             rows.append(f'<FONT POINT-SIZE="8" COLOR="{GREY}">{_esc(kw)}</FONT>')
     if op.role:
         rows.append(f'<FONT POINT-SIZE="9"><I>{_esc(op.role)}</I></FONT>')
-    elif op.name in _LOCAL_RULES:
-        generic = "; ".join(r.format("x", "y", out="out") for r in _LOCAL_RULES[op.name])
+    elif op.rules:
+        generic = "; ".join(r.format("x", "y", out="out") for r in op.rules)
         rows.append(f'<FONT POINT-SIZE="8" COLOR="{GREY}">local: {_esc(generic)}</FONT>')
     if op.detail:
         rows.append(f'<FONT POINT-SIZE="9">{_esc(op.detail)}</FONT>')

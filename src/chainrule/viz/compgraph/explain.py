@@ -4,7 +4,7 @@ from __future__ import annotations
 from ...errors import ChainruleError
 from ...tensor import Tensor
 from ..language import evaluate
-from .model import (_FREED_HINT, _LOCAL_RULES, GraphFreedError, OpInfo, _backward_order, _Builder,
+from .model import (_FREED_HINT, GraphFreedError, OpInfo, _backward_order, _Builder,
                     _compute_gradients, _describe_routes, _param_names)
 from .text import _array_text, _num
 
@@ -96,7 +96,7 @@ def _is_number(s: str) -> bool:
 
 
 def _local_rule(op: OpInfo, i: int, nm) -> str | None:
-    rules = _LOCAL_RULES.get(op.name)
+    rules = op.rules
     if rules is None or i >= len(rules):
         return None
     args = {j: nm(v) for j, v in op.inputs}

@@ -21,16 +21,6 @@ GATE_ROLES = {
 }
 
 
-# Ops the engine tags with no gate that still play one of the lecture's roles.
-_EXTRA_ROLES = {
-    "sum": "gradient distributor",             # an add gate with many inputs
-    "mean": "gradient distributor (x 1/n)",
-    "sub": "gradient distributor (-g to y)",
-    "max": "gradient router",
-    "min": "gradient router",
-}
-
-
 class GraphFreedError(ChainruleError, RuntimeError):
     """The graph was freed by ``backward()``; what needed it cannot be done."""
 
@@ -87,16 +77,17 @@ class OpInfo:
     downstream: dict = field(default_factory=dict, repr=False)   # arg position -> gradient sent to that input
     local: dict = field(default_factory=dict, repr=False)        # arg position -> local gradient (scalars)
     detail: str | None = None                                    # e.g. which input won a max
+    rules: tuple | None = None                                   # the op's local gradients as text (op.local)
     cluster: str | None = None
 
 
 def _node_role(node) -> str | None:
+    """The gate's role in the lecture's words: the op's own ``role``, else its ``gate`` (``ops/``)."""
+    role = getattr(node.op, "role", None)
+    if role:
+        return role
     gate = getattr(node, "gate", None)
-    if gate in GATE_ROLES:
-        return GATE_ROLES[gate]
-    if gate:
-        return str(gate)
-    return _EXTRA_ROLES.get(node.name)
+    return GATE_ROLES.get(gate, str(gate) if gate else None)
 
 
 class _Builder:
@@ -117,7 +108,8 @@ class _Builder:
             if node is None:
                 continue
             op = OpInfo(key=self._key("op"), name=node.name, gate=getattr(node, "gate", None),
-                        role=_node_role(node), kw=dict(node.kw or {}), output=v, node=node)
+                        role=_node_role(node), kw=dict(node.kw or {}), output=v, node=node,
+                        rules=getattr(getattr(node.op, "pair", None) or node.op, "local", None))
             v.producer = op
             self.ops.append(op)
             if node.freed:
@@ -264,24 +256,6 @@ def _describe_routes(b: _Builder, names) -> None:
             k = int(np.argmax(data) if op.name == "max" else np.argmin(data))
             idx = np.unravel_index(k, ins[0][1].shape)
             op.detail = f"element {list(int(j) for j in idx)} wins"
-
-
-# The local gradient of each input, as a short formula; {0}, {1}: the inputs' names, {out}: the output's.
-_LOCAL_RULES = {
-    "add": ("1", "1"),
-    "sub": ("1", "-1"),
-    "mul": ("{1}", "{0}"),
-    "div": ("1/{1}", "-{0}/{1}^2"),
-    "pow": ("{1}*{0}^({1}-1)", "{out}*log({0})"),
-    "neg": ("-1",),
-    "exp": ("e^{0} = {out}",),
-    "log": ("1/{0}",),
-    "sqrt": ("1/(2*{out})",),
-    "sigmoid": ("{out}*(1-{out})",),
-    "tanh": ("1-{out}^2",),
-    "relu": ("1 if {0} > 0 else 0",),
-    "abs": ("sign({0})",),
-}
 
 
 def _param_names(params, module) -> dict:
