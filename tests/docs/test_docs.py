@@ -87,3 +87,13 @@ def test_the_docs_blocks_are_what_the_commands_print():
     stale = update_docs.update(check=True, fast=True, skip=skip, log=lambda _: None)
     assert not stale, "run python scripts/update_docs.py; stale blocks:\n" + "\n".join(
         f"{rel}: {marker}\n{diff}" for rel, marker, diff in stale)
+
+
+@pytest.mark.parametrize("module", ["chainrule.data", "chainrule.train", "chainrule.viz"])
+def test_every_public_name_of_the_library_parts_is_in_the_api_reference(module):
+    import importlib
+    text = (ROOT / "docs" / "api.md").read_text()
+    section = text[text.index(f"## `{module}`"):]
+    section = section[:section.index("\n## ", 1)]
+    missing = [n for n in importlib.import_module(module).__all__ if f"`{n}" not in section]
+    assert not missing, f"docs/api.md's {module} section lacks {missing}"

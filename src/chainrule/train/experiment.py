@@ -80,6 +80,7 @@ def build_model(cfg: TrainConfig, num_features: int, num_classes: int):
 
 
 def build_optimizer(cfg: TrainConfig, model):
+    """The optimizer ``cfg.optimizer`` names, over ``model``'s parameters, with its learning rate and options."""
     from .. import optim
     params = list(model.parameters())
     wd = cfg.weight_decay
@@ -154,6 +155,7 @@ def dataset_info(cfg: TrainConfig, splits) -> dict:
 
 
 def build_experiment(cfg: TrainConfig, run: RunDir | None = None, progress="auto", splits=None) -> Experiment:
+    """Data, model, optimizer, schedule and `Trainer` for ``cfg``, ready to fit (nothing is trained yet)."""
     check(cfg)
     splits = splits if splits is not None else load_data(cfg)
     model = build_model(cfg, splits.num_features, splits.num_classes)
