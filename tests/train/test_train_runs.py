@@ -209,3 +209,29 @@ def test_a_full_disk_names_the_file_and_says_how_to_resume(tmp_path, monkeypatch
     assert code == 2 and len(err) == 1, err
     assert "runs/full" in err[0] and "no space left on device" in err[0], err
     assert "chainrule train --resume runs/full" in err[0], err
+
+
+def test_metrics_csv_gains_a_column_that_appears_mid_run(tmp_path):
+    import csv
+
+    from chainrule.train import MetricsLog
+    log, history = MetricsLog(tmp_path), []
+    for record in ({"epoch": 1, "loss": 0.9}, {"epoch": 2, "loss": 0.8, "val_acc": 0.5},
+                   {"epoch": 3, "loss": 0.7, "val_acc": 0.6, "layers": {"w": [1, 2]}}):
+        history.append(record)
+        log.append(record, history)
+    rows = list(csv.DictReader((tmp_path / "metrics.csv").open()))
+    assert list(rows[0]) == ["epoch", "loss", "val_acc"]
+    assert [r["val_acc"] for r in rows] == ["", "0.5", "0.6"]
+
+
+def test_the_checkpointed_history_is_json_dumps_of_the_history():
+    import chainrule as cr
+    from chainrule.train import Trainer
+    model = cr.nn.Linear(2, 2)
+    trainer = Trainer(model, cr.optim.SGD(model.parameters(), lr=0.1), epochs=1)
+    for n in range(3):
+        assert trainer.state_dict()["history_json"] == json.dumps(trainer.history)
+        trainer.history.append({"epoch": n + 1, "loss": 1.0 / (n + 1), "layers": {"w": [0.1, n]}})
+    trainer.history = [{"epoch": 1}]          # replaced, as a resume does
+    assert trainer.state_dict()["history_json"] == json.dumps(trainer.history)

@@ -104,8 +104,11 @@ class MetricsLog:
             f.write(dumps(record) + "\n")
             f.flush()
             os.fsync(f.fileno())
-        columns = self._columns(history)
-        if columns != self._csv_columns or not self.csv.is_file():
+        known = self._csv_columns
+        # the columns of history[:-1] are known: only this record can add one (no walk over all epochs)
+        columns = self._columns(history) if known is None else known + [
+            k for k in self._columns([record]) if k not in known]
+        if columns != known or not self.csv.is_file():
             self._write_csv(history)
             return
         with open(self.csv, "a") as f:

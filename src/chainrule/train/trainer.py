@@ -115,6 +115,7 @@ class Trainer:
         self.step_in_epoch = 0          # steps done in the current epoch
         self.global_step = 0
         self.history: list = []
+        self._history_memo = None         # (the history list, its records' JSON): see _history_json
         self.best_val_acc = -math.inf     # best = highest val accuracy, ties to the lower val loss
         self.best_val_loss = math.inf
         self.best_epoch = 0
@@ -136,10 +137,21 @@ class Trainer:
     def _zero_sums():
         return {"loss": 0.0, "correct": 0, "count": 0, "time": 0.0}
 
+    def _history_json(self) -> str:
+        """``json.dumps(self.history)``, encoding each epoch's record once: a run checkpoints its history every
+        epoch, and encoding all of it each time made long runs quadratic (records are not changed once
+        appended)."""
+        memo = self._history_memo
+        if memo is None or memo[0] is not self.history or len(memo[1]) > len(self.history):
+            memo = self._history_memo = (self.history, [])
+        parts = memo[1]
+        parts.extend(json.dumps(record) for record in self.history[len(parts):])
+        return "[" + ", ".join(parts) + "]"
+
     def state_dict(self) -> dict:
         """The loop's position and bookkeeping (JSON values)."""
         return {"epoch": self.epoch, "step_in_epoch": self.step_in_epoch, "global_step": self.global_step,
-                "epochs": self.epochs, "history_json": json.dumps(self.history), "best_val_acc": self.best_val_acc,
+                "epochs": self.epochs, "history_json": self._history_json(), "best_val_acc": self.best_val_acc,
                 "best_val_loss": self.best_val_loss, "best_epoch": self.best_epoch, "train_time": self.train_time, "sums": dict(self._sums),
                 "finished": self.finished}
 
