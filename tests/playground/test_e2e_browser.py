@@ -3,31 +3,17 @@ claims, one point's backward pass against cr.grad, drawn points, a bad CSV, and 
 
 Screenshots of each state go to test-artifacts/playground/ (or $CHAINRULE_TEST_ARTIFACTS).
 """
-import os
 import re
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import chainrule as cr
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(shutil.which(CHROMIUM) is None and not os.path.exists(CHROMIUM),
-                                 reason="Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")]
-ARTIFACTS = Path(os.environ.get("CHAINRULE_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
-ARTIFACTS = ARTIFACTS / "playground"
+from browser import browser, needs_chromium, screenshots  # noqa: E402,F401  (browser: a fixture)
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
+pytestmark = [pytest.mark.slow, needs_chromium]
+ARTIFACTS = screenshots("playground")
 
 
 @pytest.fixture

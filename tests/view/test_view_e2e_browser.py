@@ -4,27 +4,13 @@ as lines are appended, two runs overlaid with their differing settings, a sweep'
 Screenshots go to test-artifacts/view/ (or $CHAINRULE_TEST_ARTIFACTS/view).
 """
 import json
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(shutil.which(CHROMIUM) is None and not os.path.exists(CHROMIUM),
-                                 reason="Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")]
-ARTIFACTS = Path(os.environ.get("CHAINRULE_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
-ARTIFACTS = ARTIFACTS / "view"
+from browser import browser, needs_chromium, screenshots  # noqa: E402,F401  (browser: a fixture)
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
+pytestmark = [pytest.mark.slow, needs_chromium]
+ARTIFACTS = screenshots("view")
 
 
 @pytest.fixture
