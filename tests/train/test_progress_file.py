@@ -2,11 +2,11 @@
 import json
 
 from chainrule.train import TrainConfig, run_experiment
-from chainrule.train import trainer as trainer_module
+from chainrule.train import callbacks as callbacks_module
 
 
 def test_the_trainer_writes_the_current_epochs_step_into_the_run_folder(tmp_path, monkeypatch):
-    monkeypatch.setattr(trainer_module, "PROGRESS_SECONDS", 0.0)      # every step
+    monkeypatch.setattr(callbacks_module, "PROGRESS_SECONDS", 0.0)      # every step
     result, exp = run_experiment(TrainConfig(dataset="spiral", epochs=2, batch_size=100, out=str(tmp_path),
                                              name="r", plots=False), progress="none")
     state = json.loads((tmp_path / "r" / "progress.json").read_text())

@@ -152,6 +152,35 @@ def test_evaluation_reports_the_loss_the_model_trains_with():
     assert evaluate(model, Xv, yv, loss_fn=svm)["loss"] == pytest.approx(expected, rel=1e-6)
 
 
+def test_a_callback_hears_each_epoch_and_the_end_and_the_strategy_takes_every_step():
+    """The side jobs are callbacks and the steps go through the strategy: a user's own of each sees them all."""
+    from chainrule.train import Callback, SingleProcess
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(8, 3)).astype(np.float32), rng.integers(0, 2, 8)
+    heard, steps = [], []
+
+    class Listen(Callback):
+        def on_epoch_end(self, trainer, record, loader):
+            heard.append((record["epoch"], trainer.epoch, len(trainer.history)))
+
+        def on_fit_end(self, trainer, final):
+            heard.append(("end", final["epochs"]))
+
+    class Counting(SingleProcess):
+        def step(self, optimizer, loss, correct, count, stop):
+            steps.append(count)
+            return super().step(optimizer, loss, correct, count, stop)
+
+    model = MLP(3, [4], 2)
+    trainer = Trainer(model, cr.optim.SGD(model.parameters(), lr=0.1), epochs=3, progress="none",
+                      strategy=Counting(), callbacks=[Listen()])
+    loader = _OneBatch(X, y)
+    loader.set_epoch = lambda epoch: None
+    trainer.fit(loader)
+    assert heard == [(1, 1, 1), (2, 2, 2), (3, 3, 3), ("end", 3)]
+    assert steps == [8, 8, 8] and not trainer.distributed and trainer.writes
+
+
 def _weights(model):
     return [p.data.copy() for p in model.parameters()]
 

@@ -124,9 +124,9 @@ def test_a_real_training_run_moves_on_the_page_and_ends_finished(browser, tmp_pa
     import time
 
     from chainrule.train import RunDir, TrainConfig, build_experiment
-    from chainrule.train import trainer as trainer_module
+    from chainrule.train import callbacks as callbacks_module
     from chainrule.view.app import Viewer
-    monkeypatch.setattr(trainer_module, "PROGRESS_SECONDS", 0.02)
+    monkeypatch.setattr(callbacks_module, "PROGRESS_SECONDS", 0.02)
     cfg = TrainConfig(dataset="spiral", epochs=30, out=str(tmp_path), name="training", plots=False)
     exp = build_experiment(cfg, RunDir.create(tmp_path, "training", cfg.to_dict()), "none")
     exp.model.register_forward_hook(lambda m, i, o: time.sleep(0.03) if m.training else None)   # a slower net

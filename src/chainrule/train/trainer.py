@@ -20,6 +20,10 @@ never stopped.
 Stops: Ctrl-C (SIGINT) or SIGTERM finishes the current step, writes a checkpoint and returns with
 ``result.interrupted`` (a second Ctrl-C stops at once). A NaN or infinite loss raises `TrainingDiverged`
 naming the epoch and step, without writing a checkpoint, so the last good one is kept.
+
+The Trainer owns the loop and its state only. How a step is combined across processes is its ``strategy``
+(`chainrule.train.strategy`: one process, or MPI data parallel); everything else it does (checkpoints,
+diagnostics, the run folder's files, the console) is done by callbacks (`chainrule.train.callbacks`).
 """
 from __future__ import annotations
 
@@ -36,17 +40,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import autograd, distributed
+from .. import autograd
 from .._bounded import json_loads
 from ..errors import ChainruleError, CheckpointError
 from ..nn import l2_penalty, regularized_parameters
 from ..tensor import Tensor
-from .diagnostics import hidden_unit_stats, parameter_summaries
+from .callbacks import Checkpointing, ConsoleProgress, Diagnostics, RunFolder
 from .metrics import evaluate
-from .progress import Progress, format_table
-
-
-PROGRESS_SECONDS = 1.0      # progress.json (the current epoch's step, for chainrule view) at most this often
+from .progress import Progress
+from .strategy import default_strategy
 
 
 class TrainingDiverged(ChainruleError, FloatingPointError):
@@ -84,13 +86,15 @@ class Trainer:
     ``checkpoint_extra``: a dict stored in every checkpoint (e.g. the configuration and preprocessing, so
     a checkpoint is enough to rebuild and use the model). ``progress``: a `Progress` or its mode.
     ``log_every``: print the epoch line every that many epochs (default: every epoch up to 50 epochs,
-    else about 25 lines in all).
+    else about 25 lines in all). ``strategy``: how steps combine across processes (default: `DataParallel`
+    for a `DistributedOptimizer`, else `SingleProcess`). ``callbacks``: more callbacks (`Callback`), called
+    after the standard ones these arguments make (checkpoints, run folder, diagnostics, console).
     """
 
     def __init__(self, model, optimizer, *, loss_fn=None, scheduler=None, reg: float = 0.0, epochs: int = 10,
                  run=None, checkpoint_every: int = 0, detect_anomaly: bool = False, progress="auto",
                  eval_batch_size: int = 1000, checkpoint_extra: dict | None = None, diagnostics: bool = True,
-                 log_every: int | None = None, title: str = ""):
+                 log_every: int | None = None, title: str = "", strategy=None, callbacks=()):
         self.model = model
         self.optimizer = optimizer
         self.loss_fn = loss_fn or _default_loss
@@ -99,14 +103,19 @@ class Trainer:
         self.reg = float(reg)
         self.epochs = int(epochs)
         self.run = run
-        self.checkpoint_every = int(checkpoint_every or 0)
         self.detect_anomaly = bool(detect_anomaly)
+        self.strategy = strategy if strategy is not None else default_strategy(optimizer)
+        # data parallel: rank 0 alone prints and writes the run folder
         self.progress = progress if isinstance(progress, Progress) else Progress(progress)
+        if not self.writes:
+            self.progress = Progress("none", results=False)
         self.eval_batch_size = int(eval_batch_size)
-        self.checkpoint_extra = dict(checkpoint_extra or {})
-        self.diagnostics = diagnostics
-        self.log_every = log_every or (1 if self.epochs <= 50 else math.ceil(self.epochs / 25))
         self.title = title
+        log_every = log_every or (1 if self.epochs <= 50 else math.ceil(self.epochs / 25))
+        standard = [Checkpointing(run, checkpoint_every, checkpoint_extra)] if run is not None else []
+        standard += [RunFolder(run)] if run is not None and self.writes else []
+        standard += [Diagnostics()] if diagnostics else []
+        self.callbacks = standard + [ConsoleProgress(log_every, title), *callbacks]
         # the schedule as planned for this run's length: what an extended run (more epochs) continues on
         self._planned_schedule = copy.deepcopy(scheduler.state_dict()) if scheduler is not None else None
         self._reg_params = [p for _, p in regularized_parameters(model)] if self.reg else []
@@ -124,13 +133,22 @@ class Trainer:
         self._best_state = None
         self._stop = None
         self.finished = False
-        # data parallel (issue 9, chainrule.distributed): with a DistributedOptimizer every step averages the
-        # gradients over the ranks; rank 0 alone prints and writes the run folder; all ranks stop together
-        self.distributed = isinstance(optimizer, distributed.DistributedOptimizer)
-        self.writes = not self.distributed or distributed.is_main()
-        self._stop_agreed = False
-        if not self.writes:
-            self.progress = Progress("none", results=False)
+
+    @property
+    def distributed(self) -> bool:
+        """Do the steps combine over several processes (the strategy's answer)?"""
+        return self.strategy.distributed
+
+    @property
+    def writes(self) -> bool:
+        """Does this process print and write the run folder (data parallel: rank 0 alone)?"""
+        return self.strategy.writes
+
+    def _callback(self, hook: str, *args) -> None:
+        for cb in self.callbacks:
+            fn = getattr(cb, hook, None)
+            if fn is not None:
+                fn(self, *args)
 
     # ------------------------------------------------------------------------------------------- state
     @staticmethod
@@ -188,63 +206,12 @@ class Trainer:
                                   f"{self.epochs}; resume with --epochs {planned} or more.")
         self.finished = bool(state.get("finished", False)) and planned == self.epochs   # more epochs: go on
 
-    # ------------------------------------------------------------------------------------------- checkpoints
+    # ------------------------------------------------------------------------------------------- helpers
     def _lr(self) -> float:
         return float(self.optimizer.param_groups[0]["lr"])
 
     def _params_finite(self) -> bool:
         return all(np.isfinite(p.data).all() for p in self.model.parameters())
-
-    def save_checkpoint(self, loader, kind: str = "last") -> None:
-        """Write the ``last`` checkpoint (everything needed to resume) or ``best`` (weights and metadata)."""
-        if self.run is None or not self.writes:     # data parallel: rank 0 alone writes
-            return
-        from ..io import save_checkpoint
-        extra = dict(self.checkpoint_extra)
-        meta = {"epoch": self.epoch, "step_in_epoch": self.step_in_epoch, "global_step": self.global_step,
-                "best_val_acc": None if self.best_val_acc == -math.inf else self.best_val_acc,
-                "best_epoch": self.best_epoch}
-        if kind == "last":
-            extra["trainer"] = self.state_dict()
-            extra["loader"] = loader.state_dict() if loader is not None else None
-            save_checkpoint(self.run.checkpoint_path("last"), self.model, self.optimizer, self.scheduler,
-                            extra=extra, metadata=meta)
-        else:
-            meta["epoch"] = self.best_epoch
-            save_checkpoint(self.run.checkpoint_path(kind), self.model, extra=extra, metadata=meta)
-
-    def _resume(self, loader) -> None:
-        from ..io import load_checkpoint, load
-        path = self.run.checkpoint_path("last")
-        if not path.is_file():
-            raise CheckpointError(f"{self.run.path} has no checkpoint to resume from yet (no {path.name}); "
-                                  f"start the run again without --resume.")
-        got = load_checkpoint(path, self.model, self.optimizer, self.scheduler)
-        extra = got["extra"]
-        if "trainer" not in extra:
-            raise CheckpointError(f"{path} is not a training checkpoint of chainrule train (no trainer state).")
-        try:
-            self.load_state_dict(extra["trainer"])
-            if loader is not None and self.step_in_epoch > len(loader):
-                raise CheckpointError(f"the trainer state's step_in_epoch {self.step_in_epoch} is past the "
-                                      f"{len(loader)} steps of an epoch.")
-        except CheckpointError as e:
-            raise CheckpointError(f"{path}: {e}") from None
-        if extra["trainer"].get("epochs", self.epochs) < self.epochs:
-            self._extend_schedule()
-        if loader is not None and extra.get("loader") is not None:
-            loader.load_state_dict(extra["loader"])
-        best = self.run.checkpoint_path("best")
-        if best.is_file():
-            state = load(best)
-            saved = state.state_dict() if hasattr(state, "state_dict") else state
-            try:
-                self._best_state = [np.array(saved[k].data if isinstance(saved[k], Tensor) else saved[k])
-                                    for k in self.model.state_dict()]
-            except KeyError as e:
-                raise CheckpointError(f"{best} does not hold the weights of this model (no {e}).") from None
-        if self.writes:                                # data parallel: rank 0 alone writes
-            self.run.metrics.rewrite(self.history)
 
     def _extend_schedule(self) -> None:
         """The run was planned for fewer epochs: continue on the schedule planned for ``self.epochs``, at the
@@ -308,8 +275,10 @@ class Trainer:
                                        f"with: {self.run.resume_hint()}", str(where)) from None
 
     def _fit(self, train_loader, val, test, resume) -> FitResult:
+        if resume and self.run is None:
+            raise CheckpointError("resume=True needs the run folder to resume from: pass run=RunDir(...).")
+        self._callback("on_fit_start", train_loader, resume)
         if resume:
-            self._resume(train_loader)
             if self.epoch >= self.epochs:
                 _notice(f"resumed {self.run.path}: its {self.epochs} epochs had finished; evaluating its best weights "
                         f"(pass --epochs N to train it longer)")
@@ -338,7 +307,8 @@ class Trainer:
         return self._finish(train_loader, val, test)
 
     def _stopped(self, loader) -> FitResult:
-        self.save_checkpoint(loader, "last")
+        self.progress.close()
+        self._callback("on_train_end", loader)
         where = f"epoch {self.epoch + 1}/{self.epochs}, step {self.step_in_epoch}" if self.epoch < self.epochs \
             else f"the end of epoch {self.epoch}"
         msg = f"Stopped by {self._stop} at {where}"
@@ -350,8 +320,8 @@ class Trainer:
         return FitResult(self.history, None, True, self.best_epoch, self.best_val_acc, self.run, msg)
 
     def _stopping(self) -> bool:
-        """Stop now? Under data parallelism all ranks decide alike, on the stop flags summed in the last step."""
-        return self._stop_agreed if self.distributed else self._stop is not None
+        """Stop now? (Data parallel: all ranks decide alike, on the stop flags summed in the last step.)"""
+        return self.strategy.stopping(self._stop is not None)
 
     def _diverged(self, value, what="loss"):
         where = f"epoch {self.epoch + 1}, step {self.step_in_epoch + 1} (global step {self.global_step + 1})"
@@ -363,14 +333,14 @@ class Trainer:
                                f"{self._lr():.3g}{kept}; lower --lr (or add --detect-anomaly to find the op).")
 
     def _train_epoch(self, loader, val) -> None:
-        model, opt, sched = self.model, self.optimizer, self.scheduler
+        model, opt, sched, strategy = self.model, self.optimizer, self.scheduler, self.strategy
         steps = len(loader)
         if getattr(loader, "epoch", self.epoch) != self.epoch:
             loader.set_epoch(self.epoch)
         model.train()
-        self.progress.start_epoch(self.epoch + 1, self.epochs, steps, self.step_in_epoch)
+        self._callback("on_epoch_start", steps)
         sums = self._sums
-        tick = progress_at = time.perf_counter()
+        tick = time.perf_counter()
         for Xb, yb in loader:
             x = Tensor(Xb)
             try:
@@ -380,25 +350,19 @@ class Trainer:
                 if loss is not None and self._reg_params:
                     loss = loss + l2_penalty(self._reg_params, self.reg)
                 value = float(loss.data) if loss is not None else 0.0
-                if not math.isfinite(value) and not self.distributed:
+                if strategy.diverged_here(value):
                     self._diverged(value)
                 opt.zero_grad()
                 if loss is not None:
                     loss.backward()
             except autograd.AnomalyError as e:
                 raise autograd.AnomalyError(f"at epoch {self.epoch + 1}, step {self.step_in_epoch + 1}: {e}") from None
-            n = len(yb)
             correct = int((scores.data.argmax(axis=1) == yb).sum())
-            if self.distributed:   # one Allreduce: the gradients, and this step's loss, correct, count, stop flag
-                opt.step(num_samples=n, stats=(value * n if n else 0.0, correct, n, self._stop is not None))
-                loss_sum, correct, n, stops = opt.stats
-                value, correct, n, self._stop_agreed = loss_sum / n, int(correct), int(n), stops > 0
-                if not math.isfinite(value):
-                    self._diverged(value)
-                if self._stop_agreed and self._stop is None:
-                    self._stop = "a signal to another rank"
-            else:
-                opt.step()
+            value, correct, n, stop = strategy.step(opt, value, correct, len(yb), self._stop is not None)
+            if not math.isfinite(value):
+                self._diverged(value)
+            if stop and self._stop is None:
+                self._stop = "a signal to another rank"
             if sched is not None:
                 sched.step()
             sums["loss"] += value * n
@@ -406,29 +370,17 @@ class Trainer:
             sums["count"] += n
             self.step_in_epoch += 1
             self.global_step += 1
-            now = time.perf_counter()
-            sums["time"] += now - tick
-            tick = now
+            sums["time"] += time.perf_counter() - tick
             count = max(sums["count"], 1)
-            self.progress.update(self.step_in_epoch, sums["loss"] / count, sums["correct"] / count, self._lr(),
-                                 count / max(sums["time"], 1e-9))
-            if self.run is not None and self.writes and now - progress_at >= PROGRESS_SECONDS:
-                self.run.write_progress({"epoch": self.epoch + 1, "epochs": self.epochs, "step": self.step_in_epoch,
-                                         "steps": steps, "loss": sums["loss"] / count, "acc": sums["correct"] / count,
-                                         "lr": self._lr()})
-                tick = progress_at = time.perf_counter()
+            self._callback("on_step_end", loader, {
+                "epoch": self.epoch + 1, "epochs": self.epochs, "step": self.step_in_epoch, "steps": steps,
+                "loss": sums["loss"] / count, "acc": sums["correct"] / count, "lr": self._lr(),
+                "samples_per_s": count / max(sums["time"], 1e-9)})
             if self._stopping():
                 break
-            if self.checkpoint_every and self.global_step % self.checkpoint_every == 0 and self.step_in_epoch < steps:
-                if not self._params_finite():
-                    self._diverged("non-finite", "weights")
-                self.save_checkpoint(loader, "last")
-                tick = time.perf_counter()
-        if self.step_in_epoch < steps:       # stopped mid-epoch by a signal
-            self.progress.end_epoch()
-            return
-        self.progress.end_epoch()
-        self._end_epoch(loader, val)
+            tick = time.perf_counter()          # the callbacks' time is not training time
+        if self.step_in_epoch >= steps:         # else stopped mid-epoch by a signal
+            self._end_epoch(loader, val)
 
     def _end_epoch(self, loader, val) -> None:
         sums = self._sums
@@ -439,19 +391,13 @@ class Trainer:
         if val is not None:
             ev = evaluate(self.model, val[0], val[1], batch_size=self.eval_batch_size, loss_fn=self._eval_loss)
             record["val_loss"], record["val_acc"] = ev["loss"], ev["acc"]
-            if self.diagnostics:
-                record.update({k: v for k, v in hidden_unit_stats(self.model, val[0]).items()
-                               if not isinstance(v, list)})
-        if self.diagnostics:                # per-tensor quantiles of weights and gradients (chainrule view)
-            record.update(parameter_summaries(self.model))
+        self._callback("on_epoch_record", record, val)
         record["time_s"] = round(sums["time"], 3)
         record["samples_per_s"] = round(sums["count"] / max(sums["time"], 1e-9), 1)
         record["elapsed_s"] = round(self.train_time, 3)
         if not self._params_finite():
             self._diverged("non-finite", "weights")
         self.history.append(record)
-        if self.run is not None and self.writes:
-            self.run.metrics.append(record, self.history)
         score = record.get("val_acc", record["train_acc"])
         loss = record.get("val_loss", record["train_loss"])
         self.epoch += 1
@@ -460,17 +406,14 @@ class Trainer:
         if score > self.best_val_acc or (score == self.best_val_acc and loss < self.best_val_loss):
             self.best_val_acc, self.best_val_loss, self.best_epoch = score, loss, self.epoch
             self._snapshot_best()
-            self.save_checkpoint(loader, "best")
-        self.save_checkpoint(loader, "last")
-        if self.epoch % self.log_every == 0 or self.epoch == self.epochs or self.epoch == 1:
-            self.progress.line(epoch_line(record, self.epochs))
+        self._callback("on_epoch_end", record, loader)
 
     # ------------------------------------------------------------------------------------------- the end
     def _finish(self, loader, val, test) -> FitResult:
         """Evaluate the best weights on train, val and test; write final.json; print the table."""
         if not self.finished:
             self.finished = True
-            self.save_checkpoint(loader, "last")
+            self._callback("on_train_end", loader)
         self.restore_best()
         final = {"epochs": self.epochs, "best_epoch": self.best_epoch, "global_step": self.global_step,
                  "train_time_s": round(self.train_time, 2),
@@ -480,9 +423,7 @@ class Trainer:
             if data is not None and len(data[1]):
                 final[name] = evaluate(self.model, data[0], data[1], batch_size=self.eval_batch_size,
                                        details=name != "train", loss_fn=self._eval_loss)
-        if self.run is not None and self.writes:
-            self.run.write_final(final)
-        self.progress.result(final_table(final, self.title))
+        self._callback("on_fit_end", final)
         return FitResult(self.history, final, False, self.best_epoch, self.best_val_acc, self.run)
 
 
@@ -515,29 +456,3 @@ def _pair(data):
 def _mean_rate(history):
     rates = [h.get("samples_per_s") for h in history if h.get("samples_per_s")]
     return round(float(np.mean(rates)), 1) if rates else None
-
-
-def epoch_line(record: dict, epochs: int) -> str:
-    """``epoch  3/40  loss 1.2345  train 45.60%  val 44.10%  lr 0.01  3,120 samples/s  14.2 s``."""
-    width = len(str(epochs))
-    parts = [f"epoch {record['epoch']:>{width}}/{epochs}", f"loss {record['train_loss']:.4f}",
-             f"train {record['train_acc']:7.2%}"]
-    if "val_acc" in record:
-        parts.append(f"val {record['val_acc']:7.2%}")
-    parts.append(f"lr {record['lr']:.3g}")
-    if "dead_units" in record:
-        parts.append(f"dead {record['dead_units']:.0%}")
-    parts.append(f"{record['samples_per_s']:>9,.0f} samples/s")
-    parts.append(f"{record['time_s']:.1f} s")
-    return "  ".join(parts)
-
-
-def final_table(final: dict, title: str = "") -> str:
-    rows = []
-    for split in ("train", "val", "test"):
-        if split in final:
-            r = final[split]
-            rows.append([split, f"{r['n']:,}", f"{r['loss']:.4f}", f"{r['acc']:.2%}"])
-    head = (title + "\n" if title else "") + \
-        f"best epoch {final['best_epoch']}/{final['epochs']}, {final['train_time_s']:.1f} s of training"
-    return head + "\n" + format_table(rows, ["split", "examples", "loss", "accuracy"])
