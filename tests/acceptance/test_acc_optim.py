@@ -1,5 +1,5 @@
 """Optimizers and learning-rate schedulers step by step against torch.optim, after PyTorch's test/test_optim.py
-(every optimizer over its option grid, parameter groups, closures, state_dict round trips) and
+(every optimizer over its option grid, maximize included, parameter groups, closures, state_dict round trips) and
 test/test_lrscheduler.py (test_step_lr, test_exp_lr, test_cos_anneal_lr, test_onecycle_lr_*, test_reduce_lr_on_plateau*,
 test_multi_step_lr, test_linear_lr, test_sequential_lr, test_lambda_lr)."""
 import math
@@ -56,6 +56,21 @@ OPTIMIZERS = [
     ("RMSprop", dict(lr=0.01)), ("RMSprop", dict(lr=0.01, momentum=0.9)), ("RMSprop", dict(lr=0.01, centered=True)),
     ("RMSprop", dict(lr=0.01, alpha=0.9, weight_decay=0.1)),
     ("RMSprop", dict(lr=0.01, momentum=0.5, centered=True, weight_decay=0.01)),
+    # test_optim's OptimizerInfo grids for the other optimizers, and maximize where torch has it
+    ("SGD", dict(lr=0.1, momentum=0.9, maximize=True)), ("Adam", dict(lr=0.1, maximize=True, amsgrad=True)),
+    ("Adam", dict(lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)), ("AdamW", dict(lr=0.1, maximize=True)),
+    ("RMSprop", dict(lr=0.01, maximize=True, centered=True)),
+    ("Adagrad", dict(lr=0.1)), ("Adagrad", dict(lr=0.1, lr_decay=0.5)), ("Adagrad", dict(lr=0.1, weight_decay=0.1)),
+    ("Adagrad", dict(lr=0.1, initial_accumulator_value=0.1)), ("Adagrad", dict(lr=0.1, maximize=True)),
+    ("Adadelta", dict()), ("Adadelta", dict(lr=0.01)), ("Adadelta", dict(rho=0.95, weight_decay=0.9)),
+    ("Adadelta", dict(lr=0.5, maximize=True, weight_decay=0.1)),
+    ("Adamax", dict(lr=0.1)), ("Adamax", dict(lr=0.1, weight_decay=0.1)), ("Adamax", dict(lr=0.1, maximize=True)),
+    ("NAdam", dict(lr=0.1)), ("NAdam", dict(lr=0.1, weight_decay=0.1)), ("NAdam", dict(lr=0.1, momentum_decay=6e-3)),
+    ("NAdam", dict(lr=0.1, weight_decay=0.1, momentum_decay=6e-3, decoupled_weight_decay=True)),
+    ("NAdam", dict(lr=0.1, maximize=True)),
+    ("RAdam", dict(lr=0.1)), ("RAdam", dict(lr=0.1, weight_decay=0.1)),
+    ("RAdam", dict(lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)), ("RAdam", dict(lr=0.1, maximize=True)),
+    ("RAdam", dict(lr=0.1, betas=(0.9, 0.5))),
 ]
 
 
@@ -188,7 +203,10 @@ def test_scheduler_state_dict_resume():
 BAD_OPT = [("SGD", dict(lr=-0.1)), ("SGD", dict(lr=0.1, momentum=-0.5)), ("SGD", dict(lr=0.1, nesterov=True)),
            ("SGD", dict(lr=0.1, weight_decay=-1)), ("Adam", dict(betas=(1.5, 0.9))), ("Adam", dict(betas=(0.9, -0.1))),
            ("Adam", dict(eps=-1.0)), ("AdamW", dict(lr=-1.0)), ("RMSprop", dict(alpha=-0.5)),
-           ("RMSprop", dict(lr=0.1, momentum=-1.0))]
+           ("RMSprop", dict(lr=0.1, momentum=-1.0)), ("Adagrad", dict(lr=-0.1)), ("Adagrad", dict(lr_decay=-0.5)),
+           ("Adagrad", dict(initial_accumulator_value=-0.5)), ("Adadelta", dict(rho=1.1)), ("Adadelta", dict(eps=-1)),
+           ("Adamax", dict(betas=(0.9, 1.0))), ("NAdam", dict(momentum_decay=-0.2)), ("NAdam", dict(lr=-1.0)),
+           ("RAdam", dict(betas=(-1.0, 0.9))), ("RAdam", dict(weight_decay=-0.1))]
 
 
 @pytest.mark.parametrize("name,kw", BAD_OPT, ids=[f"{n}-{kw}" for n, kw in BAD_OPT])

@@ -9,7 +9,7 @@ import pytest
 import chainrule as cr
 from chainrule.errors import CheckpointError, ConfigError
 from chainrule.nn import Parameter
-from chainrule.optim import SGD, Adam, AdamW, Optimizer, RMSprop
+from chainrule.optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, Optimizer, RAdam, RMSprop
 
 SHAPES = [(4, 3), (3,), (2, 2, 2)]
 
@@ -100,7 +100,8 @@ def test_updates_in_place_without_touching_gradients_or_building_graphs(cls, kw)
 
 
 @pytest.mark.parametrize("cls,kw", [(SGD, {"lr": 0.1, "momentum": 0.9}), (Adam, {}), (AdamW, {}),
-                                    (RMSprop, {"centered": True, "momentum": 0.9})])
+                                    (RMSprop, {"centered": True, "momentum": 0.9}), (Adagrad, {}), (Adadelta, {}),
+                                    (Adamax, {}), (NAdam, {}), (RAdam, {})])
 def test_float32_parameters_stay_float32(cls, kw):
     p = Parameter(np.ones((3, 3), dtype=np.float32))
     opt = cls([p], **kw)
@@ -117,7 +118,10 @@ def test_float32_parameters_stay_float32(cls, kw):
     (SGD, {"lr": 0.1, "momentum": 0.9, "nesterov": True}, 1.2),
     (SGD, {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.1}, 2.2),
     (Adam, {}, 1.2), (Adam, {"weight_decay": 0.1, "amsgrad": True}, 1.2), (AdamW, {"weight_decay": 0.1}, 1.2),
-    (RMSprop, {"centered": True, "momentum": 0.9}, 1.2), (RMSprop, {"weight_decay": 0.1}, 2.2)])
+    (RMSprop, {"centered": True, "momentum": 0.9}, 1.2), (RMSprop, {"weight_decay": 0.1}, 2.2),
+    (Adagrad, {"lr_decay": 0.1}, 1.2), (Adadelta, {}, 2.2), (Adamax, {}, 1.2), (NAdam, {}, 2.2),
+    (NAdam, {"weight_decay": 0.1, "decoupled_weight_decay": True}, 2.2), (RAdam, {}, 2.2),
+    (Adam, {"weight_decay": 0.1, "decoupled_weight_decay": True}, 1.2)])
 def test_step_allocates_at_most_one_scratch_array(cls, kw, limit):
     p = Parameter(np.ones(500_000))
     opt = cls([p], **kw)

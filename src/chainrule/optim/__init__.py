@@ -1,6 +1,9 @@
-"""Optimizers and learning-rate schedules, as ``torch.optim``: SGD, RMSprop, Adam, AdamW and ``lr_scheduler``."""
+"""Optimizers and learning-rate schedules, as ``torch.optim``: SGD, RMSprop, Adagrad, Adadelta, Adam, AdamW,
+Adamax, NAdam, RAdam and ``lr_scheduler``."""
 from . import lr_scheduler  # noqa: F401
-from .algorithms import SGD, Adam, AdamW, RMSprop
+from .adam import Adam, Adamax, AdamW, NAdam, RAdam
+from .algorithms import SGD, Adadelta, Adagrad, RMSprop
 from .optimizer import Optimizer
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "AdamW", "Adamax", "NAdam", "RAdam",
+           "lr_scheduler"]

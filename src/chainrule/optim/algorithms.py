@@ -1,9 +1,12 @@
-"""SGD (momentum, Nesterov), RMSprop, Adam and AdamW, with PyTorch's exact update formulas.
+"""SGD (momentum, Nesterov), RMSprop, Adagrad and Adadelta, with PyTorch's exact update formulas (the Adam
+family is in :mod:`.adam`).
 
 Each update works on the parameter's array in place with NumPy's ``out=`` and in-place operators: one scratch
-array per parameter per step (two only for SGD with Nesterov plus weight decay and for RMSprop with weight
-decay), no graph, and the gradient array is only read. ``lr`` and the other hyperparameters are read from the
-parameter group at every step, so schedulers (and you) may change them between steps.
+array per parameter per step (two for SGD with Nesterov plus weight decay, RMSprop with weight decay and
+Adadelta; one more with ``maximize``, the negated gradient), no graph, and the gradient array is only read.
+``lr`` and the other hyperparameters are read from the parameter group at every step, so schedulers (and you)
+may change them between steps. Every class takes PyTorch's arguments in PyTorch's order, ``maximize`` and the
+implementation switches (``foreach``, ...) included; they are stored in the groups as PyTorch stores them.
 """
 from __future__ import annotations
 
@@ -11,9 +14,10 @@ import math
 
 import numpy as np
 
+from ..errors import ConfigError
 from .optimizer import Optimizer, check_number
 
-__all__ = ["SGD", "RMSprop", "Adam", "AdamW"]
+__all__ = ["SGD", "RMSprop", "Adagrad", "Adadelta"]
 
 
 def _with_weight_decay(grad, param, weight_decay):
@@ -21,13 +25,6 @@ def _with_weight_decay(grad, param, weight_decay):
     out = np.multiply(param, weight_decay)
     out += grad
     return out
-
-
-def _pair(betas):
-    """``betas`` as a tuple when it is a sequence; anything else is left for the check to name."""
-    if isinstance(betas, tuple) or isinstance(betas, (str, bytes)) or not hasattr(betas, "__iter__"):
-        return betas
-    return tuple(betas)
 
 
 class SGD(Optimizer):
@@ -42,18 +39,19 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
-                 weight_decay: float = 0.0, nesterov: bool = False):
+                 weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False, foreach=None,
+                 differentiable: bool = False, fused=None):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                                      nesterov=nesterov))
+                                      nesterov=nesterov, maximize=maximize, foreach=foreach,
+                                      differentiable=differentiable, fused=fused))
 
     def _check_group(self, group):
         name = "SGD"
-        check_number("lr", group["lr"], low=0, owner=name)
+        super()._check_group(group)
         check_number("momentum", group["momentum"], low=0, high=1, high_open=True, owner=name)
         check_number("dampening", group["dampening"], low=0, high=1, owner=name)
         check_number("weight_decay", group["weight_decay"], low=0, owner=name)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
-            from ..errors import ConfigError
             raise ConfigError("SGD: Nesterov momentum requires momentum > 0 and dampening = 0.")
 
     def _update(self, param, grad, state, group):
@@ -104,13 +102,15 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
-                 momentum: float = 0.0, centered: bool = False):
-        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                                      centered=centered))
+                 momentum: float = 0.0, centered: bool = False, capturable: bool = False, foreach=None,
+                 maximize: bool = False, differentiable: bool = False):
+        super().__init__(params, dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                                      weight_decay=weight_decay, capturable=capturable, foreach=foreach,
+                                      maximize=maximize, differentiable=differentiable))
 
     def _check_group(self, group):
         name = "RMSprop"
-        check_number("lr", group["lr"], low=0, owner=name)
+        super()._check_group(group)
         check_number("alpha", group["alpha"], low=0, high=1, high_open=True, owner=name)
         check_number("eps", group["eps"], low=0, owner=name)
         check_number("weight_decay", group["weight_decay"], low=0, owner=name)
@@ -157,89 +157,81 @@ class RMSprop(Optimizer):
         param -= tmp
 
 
-class Adam(Optimizer):
-    """Adam, as ``torch.optim.Adam`` (``weight_decay`` adds ``wd * p`` to the gradient: L2, coupled).
+class Adagrad(Optimizer):
+    """Adagrad, as ``torch.optim.Adagrad``: divide by the root of the sum of all squared gradients so far.
 
-    ``m = beta1 m + (1 - beta1) g``, ``v = beta2 v + (1 - beta2) g^2``, then with bias corrections
-    ``bc_i = 1 - beta_i^t``: ``p -= (lr / bc1) m / (sqrt(v) / sqrt(bc2) + eps)``. ``amsgrad=True`` uses the
-    running maximum of v.
+    ``sum += g^2``, ``p -= clr g / (sqrt(sum) + eps)`` with ``clr = lr / (1 + (t - 1) lr_decay)``. The sums
+    start at ``initial_accumulator_value`` and exist from construction on (as in PyTorch's state dict).
     """
 
-    _decoupled = False
-
-    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0,
-                 amsgrad: bool = False):
-        super().__init__(params, dict(lr=lr, betas=_pair(betas), eps=eps,
-                                      weight_decay=weight_decay, amsgrad=amsgrad))
+    def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
+                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, foreach=None, *, maximize: bool = False,
+                 differentiable: bool = False, fused=None):
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+                                      initial_accumulator_value=initial_accumulator_value, foreach=foreach,
+                                      maximize=maximize, differentiable=differentiable, fused=fused))
+        for group in self.param_groups:
+            for p in group["params"]:
+                self.state[p] = {"step": 0, "sum": np.full_like(p.data, initial_accumulator_value)}
 
     def _check_group(self, group):
-        name = type(self).__name__
-        check_number("lr", group["lr"], low=0, owner=name)
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            from ..errors import ConfigError
-            raise ConfigError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}.")
-        check_number("beta1 (betas[0])", betas[0], low=0, high=1, high_open=True, owner=name)
-        check_number("beta2 (betas[1])", betas[1], low=0, high=1, high_open=True, owner=name)
-        check_number("eps", group["eps"], low=0, owner=name)
-        check_number("weight_decay", group["weight_decay"], low=0, owner=name)
+        super()._check_group(group)
+        for key in ("lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
+            check_number(key, group[key], low=0, owner="Adagrad")
 
     def _update(self, param, grad, state, group):
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(param)
-            state["exp_avg_sq"] = np.zeros_like(param)
-            if amsgrad:
-                state["max_exp_avg_sq"] = np.zeros_like(param)
+        if not state:                                 # a group added after construction
+            state.update(step=0, sum=np.full_like(param, group["initial_accumulator_value"]))
         state["step"] += 1
-        step = state["step"]
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        if weight_decay != 0 and not self._decoupled:
-            # g = grad + wd p is our own array: update m without a temporary (beta1 (m - g) + g, the same lerp),
-            # then square g in place for v and reuse it as the scratch array.
-            tmp = _with_weight_decay(grad, param, weight_decay)
-            exp_avg -= tmp
-            exp_avg *= beta1
-            exp_avg += tmp
-            np.multiply(tmp, tmp, out=tmp)
-        else:
-            if weight_decay != 0:                     # AdamW: shrink the weights, not the gradient
-                param *= 1 - lr * weight_decay
-            tmp = np.subtract(grad, exp_avg)          # m += (1 - beta1) (g - m): PyTorch's lerp
-            tmp *= 1 - beta1
-            exp_avg += tmp
-            np.multiply(grad, grad, out=tmp)
-        tmp *= 1 - beta2                              # v = beta2 v + (1 - beta2) g^2
-        exp_avg_sq *= beta2
-        exp_avg_sq += tmp
-        bias_correction1 = 1 - beta1 ** step
-        bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
-        second = exp_avg_sq
-        if amsgrad:
-            max_sq = state.get("max_exp_avg_sq")
-            if max_sq is None:
-                max_sq = state["max_exp_avg_sq"] = np.zeros_like(param)
-            np.maximum(max_sq, exp_avg_sq, out=max_sq)
-            second = max_sq
-        np.sqrt(second, out=tmp)                      # denom = sqrt(v) / sqrt(bc2) + eps
-        tmp /= bias_correction2_sqrt
-        tmp += eps
-        np.divide(exp_avg, tmp, out=tmp)
-        tmp *= lr / bias_correction1
+        g = _with_weight_decay(grad, param, group["weight_decay"]) if group["weight_decay"] != 0 else grad
+        clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+        tmp = np.multiply(g, g)
+        state["sum"] += tmp
+        np.sqrt(state["sum"], out=tmp)
+        tmp += group["eps"]
+        np.divide(g, tmp, out=tmp)
+        tmp *= clr
         param -= tmp
 
 
-class AdamW(Adam):
-    """Adam with decoupled weight decay (Loshchilov & Hutter), as ``torch.optim.AdamW``.
+class Adadelta(Optimizer):
+    """Adadelta (Zeiler), as ``torch.optim.Adadelta``: a step whose units are those of the parameter.
 
-    Each step first shrinks the weights, ``p *= 1 - lr * weight_decay``, then takes an Adam step on the raw
-    gradient; the decay does not pass through Adam's per-coordinate scaling. Default ``weight_decay=1e-2``.
+    ``v = rho v + (1 - rho) g^2``, ``d = sqrt(u + eps) / sqrt(v + eps) g``, ``u = rho u + (1 - rho) d^2``,
+    ``p -= lr d`` (``v`` is ``square_avg``, ``u`` is ``acc_delta``).
     """
 
-    _decoupled = True
+    def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0.0,
+                 foreach=None, *, capturable: bool = False, maximize: bool = False, differentiable: bool = False):
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                                      capturable=capturable, foreach=foreach, differentiable=differentiable))
 
-    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 1e-2,
-                 amsgrad: bool = False):
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+    def _check_group(self, group):
+        super()._check_group(group)
+        check_number("rho", group["rho"], low=0, high=1, owner="Adadelta")
+        check_number("eps", group["eps"], low=0, owner="Adadelta")
+        check_number("weight_decay", group["weight_decay"], low=0, owner="Adadelta")
+
+    def _update(self, param, grad, state, group):
+        rho, eps = group["rho"], group["eps"]
+        if not state:
+            state.update(step=0, square_avg=np.zeros_like(param), acc_delta=np.zeros_like(param))
+        state["step"] += 1
+        g = _with_weight_decay(grad, param, group["weight_decay"]) if group["weight_decay"] != 0 else grad
+        square_avg, acc_delta = state["square_avg"], state["acc_delta"]
+        std = np.multiply(g, g)
+        std *= 1 - rho
+        square_avg *= rho
+        square_avg += std
+        np.add(square_avg, eps, out=std)
+        np.sqrt(std, out=std)
+        delta = np.add(acc_delta, eps)
+        np.sqrt(delta, out=delta)
+        delta /= std
+        delta *= g
+        np.multiply(delta, delta, out=std)
+        std *= 1 - rho
+        acc_delta *= rho
+        acc_delta += std
+        delta *= group["lr"]
+        param -= delta

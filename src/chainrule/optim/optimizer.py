@@ -39,7 +39,22 @@ def check_number(name: str, value, low=None, high=None, low_open=False, high_ope
 
 
 #: per-parameter state entries that are arrays of the parameter's shape (every optimizer here)
-BUFFER_NAMES = ("momentum_buffer", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "square_avg", "grad_avg")
+BUFFER_NAMES = ("momentum_buffer", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "square_avg", "grad_avg", "sum",
+                "acc_delta", "exp_inf")
+
+
+def check_flags(group: dict, owner: str) -> None:
+    """``maximize`` and PyTorch's implementation switches (``foreach``, ``fused``, ``capturable``: accepted, the
+    update is the same; ``differentiable=True`` is refused, as updates happen outside the graph)."""
+    for key in ("maximize", "capturable", "differentiable"):
+        if key in group and not isinstance(group[key], bool):
+            raise ConfigError(f"{owner}: {key} must be True or False, got {group[key]!r}.")
+    for key in ("foreach", "fused"):
+        if group.get(key) is not None and not isinstance(group[key], bool):
+            raise ConfigError(f"{owner}: {key} must be None, True or False, got {group[key]!r}.")
+    if group.get("differentiable"):
+        raise ConfigError(f"{owner}: differentiable=True is not supported; chainrule's optimizers update the "
+                          f"parameters' arrays in place, outside the graph.")
 
 
 def _state_problem(key, value):
@@ -123,7 +138,9 @@ class Optimizer:
         self.param_groups.append(group)
 
     def _check_group(self, group: dict) -> None:
+        """Validate a group's hyperparameters (subclasses add theirs after calling this)."""
         check_number("lr", group["lr"], low=0, owner=type(self).__name__)
+        check_flags(group, type(self).__name__)
 
     # --- the update --------------------------------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -149,12 +166,16 @@ class Optimizer:
                                      f"shape {p.data.shape}.")
                 if grad.dtype != p.data.dtype:
                     grad = grad.astype(p.data.dtype)
+                if group.get("maximize"):
+                    grad = np.negative(grad)
                 state = self.state.get(p)
-                if state is None:
-                    state = self.state[p] = {}
                 if not p.data.flags.writeable:
                     p.data = p.data.copy()
+                if state is None:
+                    state = {}
                 self._update(p.data, grad, state, group)
+                if state:                            # as PyTorch: no entry for an update without state (SGD)
+                    self.state[p] = state
                 bump_version(p)
         return loss
 
