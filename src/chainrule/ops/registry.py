@@ -80,6 +80,8 @@ class Op:
             return self.two(args[0], args[1])
         if len(args) > self.arity or kw and self.aliases is not None and not self.aliases.keys().isdisjoint(kw):
             args, kw = _bind(self, args, kw)
+        if len(args) == 1 and isinstance(args[0], _Tensor):      # one tensor: the path of reductions, x[i]
+            return self._unary(args[0], kw)
         tensor_in, leafy = False, True
         arrays, needs = [], []
         for a in args:
@@ -95,16 +97,32 @@ class Op:
         try:
             out = self.forward(*arrays, **kw)
         except (ValueError, TypeError) as e:      # free when nothing is raised: the hot path pays nothing
-            fixed = _axis_as_pytorch_reads_it(self, arrays, kw)
-            if fixed is not None:                 # axis=[0, 1], or axis=0 of a 0-d input
-                return self(*args, **fixed)
-            raise _clear_error(self.name, arrays, e, kw) from None
+            return self._retry(args, kw, arrays, e)
         if tensor_in:
             t = self._output(out, args, kw, arrays, needs, leafy)
             if self.view:
                 track_view(t, args[0], self, kw)
             return t
         return out[0] if self.cached else out
+
+    def _unary(self, x, kw):
+        """``op(x, **kw)`` for one tensor, unrolled."""
+        xa = x.data
+        try:
+            out = self.forward(xa, **kw)
+        except (ValueError, TypeError) as e:
+            return self._retry((x,), kw, (xa,), e)
+        t = self._output(out, (x,), kw, (xa,), (x.requires_grad,), x.grad_fn is None)
+        if self.view:
+            track_view(t, x, self, kw)
+        return t
+
+    def _retry(self, args, kw, arrays, e):
+        """After a failed forward: again with the axis read as PyTorch reads it, else one clear error."""
+        fixed = _axis_as_pytorch_reads_it(self, arrays, kw)
+        if fixed is not None:                 # axis=[0, 1], or axis=0 of a 0-d input
+            return self(*args, **fixed)
+        raise _clear_error(self.name, arrays, e, kw) from None
 
     def _one_and_parameter(self, x, p):
         """``op(x, p)`` for an op with one input: ``p`` is its first parameter (``sum(x, 1)``)."""
@@ -368,6 +386,17 @@ def expand_reduced(g, shape, axis, keepdims):
     axes = (axis,) if isinstance(axis, (int, np.integer)) else (tuple(range(len(shape))) if axis is None else axis)
     axes = {a % len(shape) for a in axes}
     return g.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
+
+
+def spread(g, shape):
+    """``g`` broadcast to ``shape`` as a read-only view: ``np.broadcast_to``, or for one value (a reduction's
+    gradient) the same view made directly, 1 us instead of 7."""
+    a = np.asarray(g)
+    if a.size != 1 or a.dtype.hasobject:
+        return np.broadcast_to(a, shape)
+    view = np.ndarray(shape, a.dtype, a.reshape(()), 0, (0,) * len(shape))
+    view.flags.writeable = False
+    return view
 
 
 def scalar_of(g):
