@@ -92,6 +92,18 @@ def test_format_table_alignment():
     assert text.splitlines() == ["name  value", "----  -----", "a       1.5", "bb    10.25"]
 
 
+@pytest.mark.parametrize("numeric_text, expected", [
+    (True, ["model  params  range", "-----  ------  ----------", "small      21  0.5 - 0.55", "big     1,203   0.7 - 0.8"]),
+    (False, ["model  params  range", "-----  ------  ----------", "small      21  0.5 - 0.55", "big     1,203  0.7 - 0.8"]),
+])
+def test_format_table_writes_numbers_and_aligns_a_column_of_them_right(numeric_text, expected):
+    """The lecture's tables and the console's are one function: numbers through fmt, text aligned by its look
+    unless numeric_text=False."""
+    text = format_table([["small", 21, "0.5 - 0.55"], ["big", 1203, "0.7 - 0.8"]], ["model", "params", "range"],
+                        numeric_text=numeric_text)
+    assert text.splitlines() == expected
+
+
 def test_pictures_never_fail_a_run(tmp_path, monkeypatch):
     pytest.importorskip("matplotlib")
     from chainrule.viz import plots

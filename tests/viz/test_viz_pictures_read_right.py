@@ -14,13 +14,13 @@ from chainrule.viz import plots  # noqa: E402
 def drawn(monkeypatch):
     """The figures the plot functions save, in order (each drawn, so artists have their final extents)."""
     figures = []
-    save = plots._save
+    save = plots.save_figure
 
     def keep(fig, path):
         out = save(fig, path)
         figures.append(fig)
         return out
-    monkeypatch.setattr(plots, "_save", keep)
+    monkeypatch.setattr(plots, "save_figure", keep)
     return figures
 
 

@@ -9,18 +9,19 @@ lecture, prints nothing (the CLI prints ``result.table``), writes its pictures a
 from __future__ import annotations
 
 import contextlib
-import io
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .._files import atomic_write
 from ..autograd import no_grad
 from ..random import manual_seed
 from ..tensor import Tensor
+from ..train.progress import fmt
+from ..train.progress import format_table as _format_table
 from ..viz.plots import figure  # noqa: F401  (re-exported for the experiments)
+from ..viz.plots import save_figure  # noqa: F401  (re-exported for the experiments)
 
 __all__ = ["Result", "seed_everything", "format_table", "train_full_batch", "accuracy", "figure", "save_figure",
            "write_lecture_report", "Timer", "fmt", "blas_threads"]
@@ -101,35 +102,10 @@ class Timer:
         return False
 
 
-def fmt(v, digits: int = 4) -> str:
-    """A number as the tables print it: integers with thousands separators, floats to ``digits`` significant digits."""
-    if isinstance(v, (bool, np.bool_)):
-        return "yes" if v else "no"
-    if isinstance(v, (int, np.integer)):
-        return f"{int(v):,}"
-    if isinstance(v, (float, np.floating)):
-        v = float(v)
-        if v != v:
-            return "nan"
-        if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e6):
-            return f"{v:.{max(digits - 1, 1)}e}"
-        return f"{v:.{digits}g}"
-    return str(v)
-
-
 def format_table(header, rows, digits: int = 4) -> str:
-    """A plain-text table with aligned columns (numbers right-aligned)."""
-    cells = [[str(h) for h in header]] + [[fmt(c, digits) for c in row] for row in rows]
-    numeric = [all(isinstance(row[i], (int, float, np.number)) and not isinstance(row[i], bool) for row in rows)
-               for i in range(len(header))]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-
-    def line(r):
-        return "  ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(r, widths, numeric)).rstrip()
-
-    out = [line(cells[0]), "  ".join("-" * w for w in widths)]
-    out += [line(r) for r in cells[1:]]
-    return "\n".join(out)
+    """`chainrule.train.progress.format_table` with the header first: numbers written by `fmt`, a column of
+    numbers right-aligned, text left-aligned."""
+    return _format_table(rows, header, digits, numeric_text=False)
 
 
 def table_rows(header, rows) -> dict:
@@ -220,18 +196,6 @@ def accuracy(model, X, y) -> float:
 def predictor(model, dtype=np.float32):
     """A function ``(N, 2) array -> scores`` for the decision-boundary plots."""
     return lambda pts: predict(model, np.asarray(pts, dtype=dtype))
-
-
-# --- figures (matplotlib, Agg canvas, no global state) ------------------------------------------------------
-
-def save_figure(fig, path) -> Path:
-    """Write ``fig`` to ``path`` (PNG) atomically and return the path."""
-    path = Path(path)
-    buf = io.BytesIO()
-    fig.savefig(buf, format=path.suffix.lstrip(".") or "png", dpi=110)
-    with atomic_write(path, "wb") as f:
-        f.write(buf.getvalue())
-    return path
 
 
 # --- the report ------------------------------------------------------------------------------------------

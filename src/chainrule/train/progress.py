@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 import time
 
+import numpy as np
+
 
 def _tqdm():
     try:
@@ -91,17 +93,43 @@ class Progress:
         self.end_epoch()
 
 
-def format_table(rows, headers) -> str:
-    """A plain-text table: ``rows`` are lists of cells (already strings), numbers right-aligned."""
-    cells = [list(map(str, headers))] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+def fmt(v, digits: int = 4) -> str:
+    """A number as the tables print it: integers with thousands separators, floats to ``digits`` significant digits."""
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else "no"
+    if isinstance(v, (int, np.integer)):
+        return f"{int(v):,}"
+    if isinstance(v, (float, np.floating)):
+        v = float(v)
+        if v != v:
+            return "nan"
+        if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e6):
+            return f"{v:.{max(digits - 1, 1)}e}"
+        return f"{v:.{digits}g}"
+    return str(v)
 
-    def fmt(r):
-        out = []
-        for i, c in enumerate(r):
-            numeric = i > 0 and c[:1].isdigit() or c[:1] == "-" and c[1:2].isdigit()
-            out.append(c.rjust(widths[i]) if numeric else c.ljust(widths[i]))
-        return "  ".join(out).rstrip()
 
-    sep = "  ".join("-" * w for w in widths)
-    return "\n".join([fmt(cells[0]), sep] + [fmt(r) for r in cells[1:]])
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
+
+
+def _looks_numeric(c: str, column: int) -> bool:
+    """Starts like a number: a digit (after the first column, which names its rows) or a minus and a digit."""
+    return column > 0 and c[:1].isdigit() or c[:1] == "-" and c[1:2].isdigit()
+
+
+def format_table(rows, headers, digits: int = 4, numeric_text: bool = True) -> str:
+    """A plain-text table with aligned columns. A cell is a string, or a number written by `fmt` (``digits``
+    significant digits). Right-aligned: a column of numbers (its header too), and with ``numeric_text``, in a
+    column of strings, each string that starts like a number (``1,000``, ``45.00%``, ``-0.5``)."""
+    width = len(headers)
+    numbers = [all(_is_number(r[i]) for r in rows) for i in range(width)]
+    text = [numeric_text and all(isinstance(r[i], str) for r in rows) for i in range(width)]
+    cells = [list(map(str, headers))] + [[fmt(c, digits) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(width)]
+
+    def line(r):
+        return "  ".join(c.rjust(widths[i]) if numbers[i] or text[i] and _looks_numeric(c, i) else c.ljust(widths[i])
+                         for i, c in enumerate(r)).rstrip()
+
+    return "\n".join([line(cells[0]), "  ".join("-" * w for w in widths)] + [line(r) for r in cells[1:]])

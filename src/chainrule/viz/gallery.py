@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .plots import _save, figure
+from .plots import figure, save_figure
 
 
 def plot_misclassified(images, true, pred, prob, path, *, class_names=None, ncols: int = 8, title: str | None = None):
@@ -30,4 +30,4 @@ def plot_misclassified(images, true, pred, prob, path, *, class_names=None, ncol
         ax.set_title(f"{label(int(true[i]))}\n-> {label(int(pred[i]))} {float(prob[i]):.0%}", fontsize=7)
     if title:
         fig.suptitle(title, fontsize=9)
-    return _save(fig, path)
+    return save_figure(fig, path)

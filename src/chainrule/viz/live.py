@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
-from .plots import _save, _split_key, figure
+from .plots import _split_key, figure, save_figure
 
 __all__ = ["LiveCurves", "in_notebook"]
 
@@ -202,7 +202,7 @@ class LiveCurves:
 
     def save(self, path) -> Path:
         """Write the current picture to ``path`` (.png, .svg or .pdf)."""
-        return _save(self.figure(), path)
+        return save_figure(self.figure(), path)
 
     def _repr_png_(self) -> bytes:
         return self.png()

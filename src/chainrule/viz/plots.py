@@ -17,7 +17,7 @@ import numpy as np
 from .._files import atomic_write
 from ..errors import ConfigError, ShapeError
 
-__all__ = ["plot_curves", "templates_grid", "plot_templates", "plot_templates_comparison",
+__all__ = ["figure", "save_figure", "plot_curves", "templates_grid", "plot_templates", "plot_templates_comparison",
            "plot_decision_boundary", "plot_decision_boundaries", "plot_activations", "activation_derivatives",
            "plot_gradient_norms", "plot_dead_relu", "plot_confusion_matrix", "ACTIVATIONS"]
 
@@ -50,7 +50,8 @@ def _check_path(path) -> tuple[Path, str]:
     return path, fmt
 
 
-def _save(fig, path) -> Path:
+def save_figure(fig, path) -> Path:
+    """Write ``fig`` to ``path`` (PNG, SVG or PDF by the extension, 110 dpi) atomically and return the path."""
     path, fmt = _check_path(path)
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, dpi=110)
@@ -140,7 +141,7 @@ def plot_curves(history, path, *, title: str | None = None, x_key: str = "epoch"
         ax.legend(fontsize=8)
     if title:
         fig.suptitle(title)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 # --- weight templates ----------------------------------------------------------------------------------
@@ -259,7 +260,7 @@ def plot_templates(weights, path, *, image_shape=None, class_names=None, ncols: 
         fig = figure((7, 7 * grid.shape[0] / max(grid.shape[1], 1) + 0.5))
         _show_grid(fig.add_subplot(1, 1, 1), grid)
     fig.suptitle(title or f"{tiles.shape[0]} templates (each tile min-max scaled)")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_templates_comparison(linear_weights, net_weights, path, *, class_names=None, image_shape=None,
@@ -280,7 +281,7 @@ def plot_templates_comparison(linear_weights, net_weights, path, *, class_names=
     right.suptitle(f"2-layer net: {net.shape[0]} hidden templates (first-layer weights)", fontsize=11)
     if title:
         fig.suptitle(title)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 # --- decision boundaries -------------------------------------------------------------------------------
@@ -337,7 +338,7 @@ def plot_decision_boundary(predict, X, y, path, *, title: str | None = None, res
     fig = figure((5.2, 5))
     with np.errstate(all="ignore"):
         _draw_boundary(fig.add_subplot(1, 1, 1), predict, X, y, resolution, padding, title)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_decision_boundaries(panels, X, y, path, *, ncols: int = 3, resolution: int = 150,
@@ -362,7 +363,7 @@ def plot_decision_boundaries(panels, X, y, path, *, ncols: int = 3, resolution: 
         ax.set_visible(False)
     if title:
         fig.suptitle(title)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 # --- activation functions and their derivatives ---------------------------------------------------------
@@ -464,7 +465,7 @@ def plot_activations(path, *, names=ACTIVATIONS, x_range=(-5.0, 5.0), threshold:
                              label="f' = 0: no gradient at all (dead side)"))
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)
     fig.suptitle(title or "activations (green) and their derivatives (red, from chainrule's backward)")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 # --- gradient flow and dead units ----------------------------------------------------------------------
@@ -522,7 +523,7 @@ def plot_gradient_norms(norms, path, *, title: str | None = None, ylabel: str = 
     ax.grid(alpha=0.3, which="both")
     _legend_outside(ax)
     ax.set_title(title or "gradient norm per layer")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_dead_relu(fractions, path, *, steps=None, title: str | None = None, xlabel: str = "epoch",
@@ -554,7 +555,7 @@ def plot_dead_relu(fractions, path, *, steps=None, title: str | None = None, xla
     ax.grid(alpha=0.3)
     _legend_outside(ax)
     ax.set_title(title or "dead ReLUs over training")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_confusion_matrix(cm, path, *, class_names=None, normalize: bool = False, title: str | None = None) -> Path:
@@ -591,4 +592,4 @@ def plot_confusion_matrix(cm, path, *, class_names=None, normalize: bool = False
                         color="white" if v > 0.6 * top else "black")
     acc = float(np.trace(cm) / cm.sum()) if cm.sum() else float("nan")
     ax.set_title(title or f"confusion matrix (accuracy {acc:.3f})")
-    return _save(fig, path)
+    return save_figure(fig, path)
