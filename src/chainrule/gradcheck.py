@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from ._validate import real
 from .autograd import grad as autograd_grad
 from .errors import ChainruleError, ShapeError
 from .tensor import Tensor
@@ -48,7 +49,8 @@ def _scalar_objective(fn, tensors, upstream):
 
 
 def _check_positive(name, value, what):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not value > 0:
+    x = real(value)
+    if x is None or not x > 0:
         raise ValueError(f"{what}: {name} must be a number > 0, got {value!r}.")
 
 

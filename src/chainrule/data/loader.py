@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from .._validate import integer
 from ..errors import ConfigError
 from .transforms import Transform, take_params
 
@@ -20,13 +21,10 @@ _AUGMENT_STREAM = 0x5EED                    # separates augmentation randomness 
 
 
 def _check_int(name, value, low):
-    try:
-        ok = not isinstance(value, (bool, str, bytes)) and int(value) == value and value >= low
-    except (TypeError, ValueError, OverflowError):
-        ok = False
-    if not ok:
+    n = integer(value)
+    if n is None or n < low:
         raise ConfigError(f"{name}={value!r} is not an integer >= {low}; pass e.g. {name}={max(low, 1)}.")
-    return int(value)
+    return n
 
 
 class DataLoader:

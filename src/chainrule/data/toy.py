@@ -8,34 +8,30 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import integer, real
 from ..errors import ConfigError
 from .dataset import Dataset
 
 MAX_SAMPLES = 10_000_000      # points of one generated split (160 MB as float64)
 
 
-def _is_count(n) -> bool:
-    """A positive integer (an integral float counts; bools, strings and None do not)."""
-    if isinstance(n, bool) or not isinstance(n, (int, float, np.integer, np.floating)):
-        return False
-    return n >= 1 and float(n).is_integer()
-
-
 def _check_counts(n_per_class, n_classes=2):
-    if not _is_count(n_per_class):
+    N, K = integer(n_per_class), integer(n_classes)
+    if N is None or N < 1:
         raise ConfigError(f"n_per_class={n_per_class!r} is not a positive integer; pass e.g. n_per_class=100.")
-    if not _is_count(n_classes):
+    if K is None or K < 1:
         raise ConfigError(f"n_classes={n_classes!r} is not a positive integer; pass e.g. n_classes=3.")
-    if n_per_class * n_classes > MAX_SAMPLES:
+    if N * K > MAX_SAMPLES:
         raise ConfigError(f"n_per_class={n_per_class!r} x n_classes={n_classes!r} asks for more than the "
                           f"{MAX_SAMPLES:,} points a toy data set may have; ask for fewer.")
-    return int(n_per_class), int(n_classes)
+    return N, K
 
 
 def _check_noise(noise):
-    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)) or not noise >= 0:
+    x = real(noise)
+    if x is None or not x >= 0:
         raise ConfigError(f"noise={noise!r} is negative or not a number; pass a standard deviation >= 0.")
-    return float(noise)
+    return x
 
 
 def spiral(n_per_class=100, n_classes=3, noise=0.2, seed=0) -> Dataset:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import integer
 from .collectives import broadcast
 from .world import BatchSplitError, rank, world_size
 
@@ -10,9 +11,10 @@ from .world import BatchSplitError, rank, world_size
 def check_batch_size(batch_size: int, ranks: int | None = None) -> int:
     """The per-rank batch ``batch_size // ranks``; raises `BatchSplitError` unless it divides evenly."""
     ranks = world_size() if ranks is None else int(ranks)
-    if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
+    n = integer(batch_size)
+    if n is None or n < 1:
         raise BatchSplitError(f"The global batch size must be a positive integer, got {batch_size!r}.")
-    batch_size = int(batch_size)
+    batch_size = n
     if batch_size % ranks or batch_size < ranks:
         lo = max(ranks, batch_size // ranks * ranks)
         hi = (batch_size // ranks + 1) * ranks

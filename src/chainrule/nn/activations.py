@@ -5,10 +5,9 @@ returns the class, so configurations (the CLI, :class:`~chainrule.nn.MLP`, saved
 """
 from __future__ import annotations
 
-import math
-import numbers
 import warnings
 
+from .._validate import real
 from ..errors import ConfigError
 from ..ops import reduce as _red
 from . import functional as F
@@ -21,11 +20,12 @@ __all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softp
 
 def _number(owner, name, value, positive=False) -> float:
     """``value`` as a float, or a ConfigError naming the option (``positive``: it must be > 0)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
+    x = real(value)
+    if x is None:
         raise ConfigError(f"{owner}: {name} must be a number, got {value!r}.")
-    if positive and not value > 0:
+    if positive and not x > 0:
         raise ConfigError(f"{owner}: {name} must be > 0, got {value!r}.")
-    return float(value)
+    return x
 
 
 class ReLU(Module):

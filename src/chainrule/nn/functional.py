@@ -8,6 +8,7 @@ from ..ops import elementwise as _ew
 from ..ops import fused as _fused
 from ..ops import reduce as _red
 from ..ops import registry as _registry
+from ..ops.registry import raw
 from ..ops import shape as _shp
 from ..random import generator as _generator
 from ..tensor import Tensor
@@ -137,19 +138,15 @@ def _reduce(loss, reduction):
     return loss
 
 
-def _raw(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
-
-
 def _dtype(x):
-    d = _raw(x).dtype
+    d = np.asarray(raw(x)).dtype
     return d if d.kind == "f" else np.dtype(np.float64)
 
 
 def _class_weight(weight, n_classes, name, dtype):
     if weight is None:
         return None
-    w = _raw(weight).astype(dtype, copy=False)
+    w = np.asarray(raw(weight)).astype(dtype, copy=False)
     if w.shape != (n_classes,):
         raise ShapeError(f"{name}: weight must have one entry per class, shape ({n_classes},), got {w.shape}.")
     return w
@@ -169,7 +166,8 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
     _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}.")
-    if _raw(target).dtype.kind == "f" and _raw(target).ndim == input.ndim:      # class probabilities
+    t = np.asarray(raw(target))
+    if t.dtype.kind == "f" and t.ndim == input.ndim:      # class probabilities
         return _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
     t, ignored = _check_targets(input, target, "cross_entropy", ignore_index)
     if weight is None and ignored is None:
@@ -198,9 +196,9 @@ def _soft_cross_entropy(input, target, weight, reduction, label_smoothing):
     ``-sum_c weight_c target_c log_softmax(input)_c`` per row, ``'mean'`` dividing by N."""
     if input.ndim != 2:
         raise ShapeError(f"cross_entropy: scores must have shape (N, C), got {tuple(input.shape)}.")
-    if tuple(_raw(target).shape) != tuple(input.shape):
+    if np.shape(raw(target)) != tuple(input.shape):
         raise ShapeError(f"cross_entropy: probability targets must have the scores' shape {tuple(input.shape)}, "
-                         f"got {tuple(_raw(target).shape)}; integer targets are class indices.")
+                         f"got {np.shape(raw(target))}; integer targets are class indices.")
     n, n_classes = input.shape
     if n == 0:
         raise ValueError("cross_entropy: the batch is empty.")
@@ -318,10 +316,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str 
     if pos_weight is None:
         loss = sp - input * y
     else:
-        pw = _raw(pos_weight).astype(_dtype(input), copy=False)
+        pw = np.asarray(raw(pos_weight)).astype(_dtype(input), copy=False)
         loss = (y * (pw - 1) + 1) * sp - input * (y * pw)
     if weight is not None:
-        loss = loss * _raw(weight).astype(_dtype(input), copy=False)
+        loss = loss * np.asarray(raw(weight)).astype(_dtype(input), copy=False)
     return _reduce(loss, reduction)
 
 
@@ -332,7 +330,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
     """
     _check_reduction(reduction, "binary_cross_entropy")
     _check_same_shape(input, target, "binary_cross_entropy", reduction)
-    rp = _raw(input)
+    rp = np.asarray(raw(input))
     if rp.size and not ((rp >= 0) & (rp <= 1)).all():
         raise ValueError("binary_cross_entropy: every input must be a probability in [0, 1]; apply sigmoid "
                          "first, or use binary_cross_entropy_with_logits on the scores.")
@@ -340,7 +338,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
     _check_broadcasts_to(weight, input, "binary_cross_entropy", "weight")
     loss = _fused.binary_cross_entropy(input, y)    # one op, the value and gradient of the clamped-log composition
     if weight is not None:
-        loss = loss * _raw(weight).astype(_dtype(input), copy=False)
+        loss = loss * np.asarray(raw(weight)).astype(_dtype(input), copy=False)
     return _reduce(loss, reduction)
 
 
@@ -373,7 +371,7 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
         raise ValueError(f"dropout: p must be a probability in [0, 1], got {p!r}.")
     if not training or p == 0:
         return input
-    arr = _raw(input)
+    arr = np.asarray(raw(input))
     dtype = arr.dtype if arr.dtype in (np.float32, np.float64) else np.dtype(np.float64)
     if p == 1:
         return _ew.mul(input, np.zeros(arr.shape, dtype=dtype))
@@ -408,7 +406,7 @@ def pad(input, pad, mode: str = "constant", value=None):
         raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}.")
     if value:
         raise ValueError(f"pad: value is only used with mode='constant', not {mode!r}.")
-    shape = _raw(input).shape
+    shape = np.shape(raw(input))
     out = input
     for d, (before, after) in enumerate(_shp.pad_widths(pad, shape)):
         if not before and not after:

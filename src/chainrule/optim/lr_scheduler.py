@@ -12,8 +12,9 @@ import bisect
 import copy
 import math
 
+from .._validate import check_int, check_number, integer
 from ..errors import CheckpointError, ConfigError
-from .optimizer import Optimizer, check_number
+from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "LambdaLR",
            "SequentialLR", "OneCycleLR", "ReduceLROnPlateau"]
@@ -122,15 +123,11 @@ def _milestones(milestones, owner) -> list:
         raise ConfigError(f"{owner}: milestones must be a list of step numbers, got {milestones!r}.")
     out = []
     for m in milestones:
-        if isinstance(m, bool) or not isinstance(m, (int, float)) or m != m or m < 0 or int(m) != m:
+        n = integer(m)
+        if n is None or n < 0:
             raise ConfigError(f"{owner}: milestones must be integers >= 0, got {m!r} in {list(milestones)}.")
-        out.append(int(m))
+        out.append(n)
     return out
-
-
-def _check_int(name, value, low, owner):
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ConfigError(f"{owner}: {name} must be an integer >= {low}, got {value!r}.")
 
 
 def _same_kind(mine, theirs) -> bool:
@@ -153,7 +150,7 @@ class StepLR(LRScheduler):
     """``lr = base_lr * gamma ** (epoch // step_size)``: decay by ``gamma`` every ``step_size`` epochs."""
 
     def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
-        _check_int("step_size", step_size, 1, "StepLR")
+        check_int("step_size", step_size, 1, "StepLR")
         check_number("gamma", gamma, low=0, owner="StepLR")
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
@@ -191,7 +188,7 @@ class CosineAnnealingLR(LRScheduler):
     """``lr = eta_min + (base_lr - eta_min) (1 + cos(pi epoch / T_max)) / 2``: half a cosine over ``T_max`` epochs."""
 
     def __init__(self, optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
-        _check_int("T_max", T_max, 1, "CosineAnnealingLR")
+        check_int("T_max", T_max, 1, "CosineAnnealingLR")
         check_number("eta_min", eta_min, low=0, owner="CosineAnnealingLR")
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer, last_epoch)
@@ -210,7 +207,7 @@ class LinearLR(LRScheduler):
                  last_epoch: int = -1):
         check_number("start_factor", start_factor, low=0, high=1, low_open=True, owner="LinearLR")
         check_number("end_factor", end_factor, low=0, high=1, owner="LinearLR")
-        _check_int("total_iters", total_iters, 1, "LinearLR")
+        check_int("total_iters", total_iters, 1, "LinearLR")
         self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
         super().__init__(optimizer, last_epoch)
 
@@ -328,10 +325,10 @@ class OneCycleLR(LRScheduler):
         if total_steps is None:
             if epochs is None or steps_per_epoch is None:
                 raise ConfigError("OneCycleLR: give total_steps, or both epochs and steps_per_epoch.")
-            _check_int("epochs", epochs, 1, "OneCycleLR")
-            _check_int("steps_per_epoch", steps_per_epoch, 1, "OneCycleLR")
+            check_int("epochs", epochs, 1, "OneCycleLR")
+            check_int("steps_per_epoch", steps_per_epoch, 1, "OneCycleLR")
             total_steps = epochs * steps_per_epoch
-        _check_int("total_steps", total_steps, 1, "OneCycleLR")
+        check_int("total_steps", total_steps, 1, "OneCycleLR")
         check_number("pct_start", pct_start, low=0, high=1, owner="OneCycleLR")
         if anneal_strategy not in ("cos", "linear"):
             raise ConfigError(f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}.")
@@ -447,8 +444,8 @@ class ReduceLROnPlateau(LRScheduler):
         check_number("factor", factor, low=0, high=1, high_open=True, owner=owner)
         check_number("threshold", threshold, low=0, owner=owner)
         check_number("eps", eps, low=0, owner=owner)
-        _check_int("patience", patience, 0, owner)
-        _check_int("cooldown", cooldown, 0, owner)
+        check_int("patience", patience, 0, owner)
+        check_int("cooldown", cooldown, 0, owner)
         groups = len(optimizer.param_groups)
         min_lrs = list(min_lr) if isinstance(min_lr, (list, tuple)) else [min_lr] * groups
         if len(min_lrs) != groups:

@@ -13,29 +13,12 @@ import numbers
 
 import numpy as np
 
+from .._validate import check_number
 from ..autograd import bump_version, enable_grad
 from ..errors import CheckpointError, ConfigError
 from ..tensor import Tensor
 
 __all__ = ["Optimizer"]
-
-
-def check_number(name: str, value, low=None, high=None, low_open=False, high_open=False, owner="optimizer"):
-    """Raise :class:`ConfigError` unless ``value`` is a real number in the interval (bounds as given)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != value:
-        raise ConfigError(f"{owner}: {name} must be a number, got {value!r}.")
-    if value in (float("inf"), float("-inf")):
-        raise ConfigError(f"{owner}: {name} must be a finite number, got {value!r}.")
-    ok = True
-    if low is not None:
-        ok &= value > low if low_open else value >= low
-    if high is not None:
-        ok &= value < high if high_open else value <= high
-    if not ok:
-        lo = "-inf" if low is None else f"{low}"
-        hi = "inf" if high is None else f"{high}"
-        interval = f"{'(' if low_open or low is None else '['}{lo}, {hi}{')' if high_open or high is None else ']'}"
-        raise ConfigError(f"{owner}: invalid {name} {value!r}; it must be in {interval}.")
 
 
 #: per-parameter state entries that are arrays of the parameter's shape (every optimizer here)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
+from .._validate import integer, real
 from ..errors import ConfigError
 
 CLASSIFICATION_SETS = ("spiral", "circles", "xor", "gaussian", "moons", "custom")
@@ -96,16 +97,11 @@ def _choice(name, value, allowed, where=""):
 
 
 def _number(name, value, kind):
-    if isinstance(value, bool):
-        raise ConfigError(f"{name}: expected a number, got {value!r}.")
-    try:
-        x = kind(value) if not isinstance(value, str) or kind is float else int(value.strip())
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name}: expected {'an integer' if kind is int else 'a number'}, got {value!r}.") from None
-    if kind is int and not isinstance(value, str) and float(value) != x:
-        raise ConfigError(f"{name}: expected an integer, got {value!r}.")
-    if x != x:
-        raise ConfigError(f"{name}: expected a number, got NaN.")
+    """``value`` (a JSON number or URL text) as ``kind`` (int or float), or a ConfigError naming the setting."""
+    x = integer(value, text=True) if kind is int else real(value, text=True)
+    if x is None:
+        got = "NaN" if value != value else repr(value)
+        raise ConfigError(f"{name}: expected {'an integer' if kind is int else 'a number'}, got {got}.")
     return x
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .._bounded import MAX_JSON_DEPTH, TooDeep, check_structure
 from .._files import read_regular
+from .._validate import integer, real
 from ..data.registry import ALIASES as DATASET_ALIASES
 from ..errors import ConfigError
 from ..nn.activations import ACTIVATIONS
@@ -127,15 +128,7 @@ def _int(low, high=2**31 - 1):
     what = f"an integer >= {low}" if high == 2**31 - 1 else f"an integer from {low} to {high}"
 
     def parse(key, value):
-        if isinstance(value, bool):
-            _fail(key, value, what)
-        n = value if isinstance(value, int) else None
-        if n is None:
-            try:
-                f = float(value)
-                n = int(f) if f == int(f) else None
-            except (TypeError, ValueError, OverflowError):
-                pass
+        n = integer(value, text=True)
         if n is None or n < low:
             _fail(key, value, what)
         if n > high:
@@ -146,11 +139,8 @@ def _int(low, high=2**31 - 1):
 
 def _float(low=None, high=None, low_open=False, what=None):
     def parse(key, value):
-        if isinstance(value, bool):
-            _fail(key, value, what or "a number")
-        try:
-            f = float(value)
-        except (TypeError, ValueError):
+        f = real(value, text=True)
+        if f is None:
             _fail(key, value, what or "a number")
         if not math.isfinite(f) or (low is not None and (f <= low if low_open else f < low)) or \
                 (high is not None and f >= high):
