@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from chainrule.train import TrainConfig, build_experiment, load_data
-from chainrule.train.metrics import predict_scores, softmax
+from chainrule.nn import functional as F
+from chainrule.train.metrics import predict_scores
 from chainrule.train.pictures import _misclassified
 
 
@@ -20,7 +21,7 @@ def test_the_gallery_holds_the_first_wrong_test_images_in_raw_pixels(tmp_path):
     model = build_experiment(cfg, None, "none", splits).model
     model[0].weight.data[:] = rng.standard_normal(model[0].weight.shape)       # a model that errs
     images, true, pred, prob = _misclassified(model, splits, limit=5)
-    p = softmax(predict_scores(model, splits.test.X).astype(np.float64))
+    p = F.softmax(predict_scores(model, splits.test.X).astype(np.float64), dim=1)
     wrong = np.flatnonzero(p.argmax(1) != splits.test.y)[:5]
     assert len(wrong) == 5
     np.testing.assert_array_equal(true, splits.test.y[wrong])

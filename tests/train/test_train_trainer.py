@@ -181,6 +181,16 @@ def test_a_callback_hears_each_epoch_and_the_end_and_the_strategy_takes_every_st
     assert steps == [8, 8, 8] and not trainer.distributed and trainer.writes
 
 
+def test_evaluation_without_a_loss_reports_the_ops_cross_entropy_in_float64():
+    from chainrule.train import predict_scores
+    rng = np.random.default_rng(2)
+    X, y = (rng.normal(size=(50, 3)) * 30).astype(np.float32), rng.integers(0, 4, 50)
+    model = MLP(3, [5], 4)
+    scores = predict_scores(model, X).astype(np.float64)
+    assert evaluate(model, X, y)["loss"] == float(cr.nn.functional.cross_entropy(cr.tensor(scores), y).item())
+    assert cr.viz.evaluate is cr.viz.build_expression                  # the other evaluate: an alias
+
+
 def _weights(model):
     return [p.data.copy() for p in model.parameters()]
 

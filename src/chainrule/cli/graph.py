@@ -46,12 +46,12 @@ def add_graph_command(subparsers) -> argparse.ArgumentParser:
 
 def run_graph(args) -> int:
     """Run ``chainrule graph`` with parsed ``args``; prints what it did, returns the exit status."""
-    from ..viz.expression import evaluate, parse, parse_values, variables
+    from ..viz.expression import build_expression, parse, parse_values, variables
     from ..viz.compgraph import INSTALL_HINT, GraphvizNotFoundError, explain, graph
     out = Path(args.out)
     try:
         values = parse_values(args.values)
-        f = evaluate(args.expression, values)
+        f = build_expression(args.expression, values)
         lines = explain(f) if (args.explain and f.requires_grad) else []
         if f.requires_grad:
             f.backward(retain_graph=True)

@@ -12,7 +12,7 @@ from .. import autograd, nn
 from ..gradcheck import numerical_grad, rel_error
 from ..tensor import Tensor
 from ..viz.compgraph import explain, trace
-from ..viz.language import evaluate, parse_values
+from ..viz.language import build_expression, parse_values
 from .session import penalty
 
 MAX_SHOWN = 64          # numbers shown per array
@@ -77,7 +77,7 @@ def backprop(session, index: int) -> dict:
 
 def explain_expression(expression: str, values: str) -> dict:
     """``chainrule graph --explain`` for a typed expression: its value and the backward lines."""
-    f = evaluate(expression, parse_values(values))
+    f = build_expression(expression, parse_values(values))
     lines = explain(f) if f.requires_grad else []
     return {"value": float(f.item()), "lines": lines}
 

@@ -8,7 +8,8 @@ import numpy as np
 
 from .._files import read_regular
 from ..errors import CheckpointError, ConfigError, DataError
-from .metrics import evaluate, predict_scores, softmax
+from ..nn import functional as F
+from .metrics import evaluate, predict_scores
 from .runs import find_checkpoint
 
 
@@ -162,7 +163,7 @@ def classify_images(loaded: Loaded, paths, top: int = 3) -> list:
         arrays.append(decode_image(data, str(p), mode=mode, size=(h, w)))
     raw = np.stack(arrays)
     X = loaded.preprocessor.transform(raw) if loaded.preprocessor is not None else raw.reshape(len(raw), -1)
-    probs = softmax(predict_scores(loaded.model, X).astype(np.float64))
+    probs = F.softmax(predict_scores(loaded.model, X).astype(np.float64), dim=1)
     classes = loaded.classes
     k = max(1, min(int(top), len(classes)))
     out = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import autograd
+from ..nn import functional as F
 from ..tensor import Tensor
 
 
@@ -30,22 +31,6 @@ def predict_scores(model, X, batch_size: int = 1000) -> np.ndarray:
     return np.concatenate(out)
 
 
-def softmax(scores: np.ndarray) -> np.ndarray:
-    z = scores - scores.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def cross_entropy(scores: np.ndarray, y: np.ndarray) -> float:
-    """Mean softmax cross-entropy, in float64 for a stable report."""
-    if not len(y):
-        return float("nan")
-    s = scores.astype(np.float64)
-    z = s - s.max(axis=1, keepdims=True)
-    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-    return float(-logp[np.arange(len(y)), y].mean())
-
-
 def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
     """``cm[i, j]``: how many examples of true class i were predicted as j (int64 (C, C))."""
     y_true = np.asarray(y_true, dtype=np.int64)
@@ -62,10 +47,12 @@ def per_class_accuracy(cm: np.ndarray) -> np.ndarray:
 
 
 def _loss(loss_fn, scores, y) -> float:
+    """``loss_fn`` on all the scores without a graph; None: the ops' softmax cross-entropy, in float64 for a
+    stable report."""
     if not len(y):
         return float("nan")
     with autograd.no_grad():
-        value = loss_fn(Tensor(scores), y)
+        value = F.cross_entropy(scores.astype(np.float64), y) if loss_fn is None else loss_fn(Tensor(scores), y)
     return float(value.data if isinstance(value, Tensor) else value)
 
 
@@ -77,8 +64,7 @@ def evaluate(model, X, y, num_classes: int | None = None, batch_size: int = 1000
     scores = predict_scores(model, X, batch_size)
     y = np.asarray(y)
     pred = scores.argmax(axis=1) if len(y) else np.zeros(0, np.int64)
-    loss = cross_entropy(scores, y) if loss_fn is None else _loss(loss_fn, scores, y)
-    out = {"loss": loss, "acc": float((pred == y).mean()) if len(y) else float("nan"), "n": int(len(y))}
+    out = {"loss": _loss(loss_fn, scores, y), "acc": float((pred == y).mean()) if len(y) else float("nan"), "n": int(len(y))}
     if details:
         c = num_classes or scores.shape[1]
         cm = confusion_matrix(y, pred, c)

@@ -106,12 +106,13 @@ def write_pictures(exp, result) -> list:
 def _misclassified(model, splits, limit: int = 24, scan: int = 2000):
     """``(images, true, predicted, probability)`` of the first ``limit`` wrong answers among the first ``scan``
     test images (raw pixels), or None when there are none."""
-    from .metrics import predict_scores, softmax
+    from ..nn import functional as F
+    from .metrics import predict_scores
     test = splits.test
     X, y = test.X[:scan], np.asarray(test.y[:scan])
     if not len(y):
         return None
-    p = softmax(predict_scores(model, X).astype(np.float64))
+    p = F.softmax(predict_scores(model, X).astype(np.float64), dim=1)
     pred = p.argmax(axis=1)
     wrong = np.flatnonzero(pred != y)[:limit]
     if not len(wrong):

@@ -8,13 +8,13 @@
 - :func:`write_report`: one HTML file with tables, pictures and text, readable offline.
 - :class:`LiveCurves` (:mod:`chainrule.viz.live`): loss/accuracy curves redrawn in place in a notebook.
 """
-from .expression import ExpressionError, evaluate, expression_graph, parse, parse_values
+from .expression import ExpressionError, build_expression, evaluate, expression_graph, parse, parse_values
 from .compgraph import Graph, GraphFreedError, GraphvizNotFoundError, dot_available, explain, graph
 from .report import write_report
 from . import plots  # noqa: E402  (matplotlib itself is imported only when a plot is drawn)
 from .live import LiveCurves  # noqa: E402
 
 __all__ = ["graph", "explain", "Graph", "GraphvizNotFoundError", "GraphFreedError", "dot_available",
-           "ExpressionError", "parse", "parse_values", "evaluate", "expression_graph", "write_report", "plots",
+           "ExpressionError", "parse", "parse_values", "build_expression", "evaluate", "expression_graph", "write_report", "plots",
            "LiveCurves"]
 

@@ -4,16 +4,16 @@
     g.render("f.svg")
     explain("max(x, y) * z", "x=3,y=-4,z=2")
 
-The language itself (grammar, parser, :func:`evaluate`) lives in :mod:`chainrule.viz.language`; this
+The language itself (grammar, parser, :func:`build_expression`) lives in :mod:`chainrule.viz.language`; this
 module joins it to the graph pictures, one way: it imports :mod:`chainrule.viz.compgraph`, never the reverse.
 """
 from __future__ import annotations
 
 from .compgraph import graph
-from .language import (FUNCTIONS, Binary, Call, ExpressionError, Num, Unary, Var, evaluate, parse,
+from .language import (FUNCTIONS, Binary, Call, ExpressionError, Num, Unary, Var, build_expression, evaluate, parse,
                        parse_values, variables)
 
-__all__ = ["ExpressionError", "parse", "parse_values", "evaluate", "expression_graph", "FUNCTIONS",
+__all__ = ["ExpressionError", "parse", "parse_values", "build_expression", "evaluate", "expression_graph", "FUNCTIONS",
            "Num", "Var", "Unary", "Binary", "Call"]
 
 
@@ -23,7 +23,7 @@ def expression_graph(expression: str, values=None, *, name: str = "f", **graph_k
     ``backward(retain_graph=True)`` runs, so the leaf tensors' ``.grad`` hold df/dx (reachable through
     ``graph.values``); the returned :class:`~chainrule.viz.compgraph.Graph` shows values, gradients and gate roles.
     """
-    f = evaluate(expression, values, name=name)
+    f = build_expression(expression, values, name=name)
     if f.requires_grad:
         f.backward(retain_graph=True)
     return graph(f, **graph_kw)

@@ -1,6 +1,6 @@
 """A small, safe expression language for the lecture's scalar graphs: ``(x + y) * z`` -> tensors.
 
-    f = evaluate("(x + y) * z", {"x": -2, "y": 5, "z": -4})
+    f = build_expression("(x + y) * z", {"x": -2, "y": 5, "z": -4})
 
 Knows nothing about pictures: :mod:`chainrule.viz.expression` draws what this builds, and
 :func:`chainrule.viz.compgraph.explain` uses it to read expression strings.
@@ -28,7 +28,7 @@ import numpy as np
 from ..errors import ChainruleError
 from ..tensor import Tensor, tensor as _tensor
 
-__all__ = ["ExpressionError", "parse", "parse_values", "variables", "evaluate", "FUNCTIONS",
+__all__ = ["ExpressionError", "parse", "parse_values", "variables", "build_expression", "evaluate", "FUNCTIONS",
            "Num", "Var", "Unary", "Binary", "Call"]
 
 MAX_LENGTH = 10_000
@@ -329,7 +329,7 @@ def parse_values(spec) -> dict:
     return out
 
 
-def evaluate(expression, values=None, *, name: str = "f", name_intermediates: bool = True) -> Tensor:
+def build_expression(expression, values=None, *, name: str = "f", name_intermediates: bool = True) -> Tensor:
     """Build ``expression`` with chainrule ops on float64 scalar tensors; returns the output tensor.
 
     ``values`` maps each variable to a number (a dict or ``"x=3,y=-4"``); each variable becomes a leaf tensor
@@ -394,6 +394,11 @@ def evaluate(expression, values=None, *, name: str = "f", name_intermediates: bo
         out = _tensor(float(out), dtype=np.float64)
     out.name = name
     return out
+
+
+#: The earlier name of `build_expression` (``chainrule.viz.evaluate``), kept for the code that calls it; it is
+#: unrelated to `chainrule.train.evaluate`, which scores a model on data.
+evaluate = build_expression
 
 
 def _binary(op, a, b):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ...errors import ChainruleError
 from ...tensor import Tensor
-from ..language import evaluate
+from ..language import build_expression
 from .model import (_FREED_HINT, GraphFreedError, OpInfo, _backward_order, _Builder,
                     _compute_gradients, _describe_routes, _param_names)
 from .text import _array_text, _num
@@ -22,7 +22,7 @@ def explain(tensor, values: dict | None = None, *, names: dict | None = None) ->
     ``backward(retain_graph=True)``). Does not modify any ``.grad``.
     """
     if isinstance(tensor, str):
-        tensor = evaluate(tensor, values or {})
+        tensor = build_expression(tensor, values or {})
     if not isinstance(tensor, Tensor):
         raise TypeError(f"explain: expected a Tensor or an expression string, got {type(tensor).__name__}.")
     if not tensor.requires_grad:
