@@ -5,7 +5,7 @@ import pytest
 from chainrule.train import TrainConfig, build_experiment, load_data
 from chainrule.nn import functional as F
 from chainrule.train.metrics import predict_scores
-from chainrule.train.pictures import _misclassified
+from chainrule.viz.run_pictures import _misclassified
 
 
 def test_the_gallery_holds_the_first_wrong_test_images_in_raw_pixels(tmp_path):

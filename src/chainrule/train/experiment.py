@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import distributed
+from .. import _run_callbacks, distributed
 from .._version import __version__
 from .. import random as _random
 from ..errors import CheckpointError, ConfigError
@@ -229,9 +229,10 @@ def run_experiment(cfg: TrainConfig, progress: Progress | str = "auto", splits=N
         init_from(exp.model, cfg.init_from)
     progress.line(f"{exp.trainer.title}; run folder {run.path}")
     progress.line(f"{splits.summary()}")
+    _add_pictures(exp, write_pictures)
     t0 = time.perf_counter()
     result = exp.trainer.fit(exp.loader, splits.val, splits.test)
-    _after(result, exp, progress, t0, write_pictures)
+    _after(result, exp, progress, t0)
     return result, exp
 
 
@@ -260,13 +261,21 @@ def resume_experiment(path, progress: Progress | str = "auto", overrides: dict |
     if cfg.epochs != planned and exp.trainer.writes:
         run.write_config(cfg.to_dict())              # a later --resume continues the longer run
         progress.line(f"extending {run.path} from {planned} to {cfg.epochs} epochs")
+    _add_pictures(exp, write_pictures)
     t0 = time.perf_counter()
     result = exp.trainer.fit(exp.loader, exp.splits.val, exp.splits.test, resume=True)
-    _after(result, exp, progress, t0, write_pictures)
+    _after(result, exp, progress, t0)
     return result, exp
 
 
-def _after(result, exp, progress, t0, write_pictures):
+def _add_pictures(exp, write_pictures) -> None:
+    """The run's pictures, drawn when it ends (``chainrule.viz.run_pictures``): rank 0 alone, when ``plots``."""
+    if exp.run is not None and exp.trainer.writes and (write_pictures if write_pictures is not None
+                                                       else exp.config.plots):
+        exp.trainer.callbacks += [factory(exp) for factory in _run_callbacks.PICTURES]
+
+
+def _after(result, exp, progress, t0):
     wall = time.perf_counter() - t0
     if result.final is not None:
         result.final["wall_s"] = round(wall, 2)
@@ -279,10 +288,5 @@ def _after(result, exp, progress, t0, write_pictures):
         result.final["chainrule_version"] = __version__
         if exp.run is not None and exp.trainer.writes:
             exp.run.write_final(result.final)
-        if exp.trainer.writes and (write_pictures if write_pictures is not None else exp.config.plots):
-            from .pictures import write_pictures as _write
-            written = _write(exp, result)
-            if written:
-                progress.line(f"pictures: {', '.join(p.name for p in written)} in {exp.run.path}")
     if exp.run is not None and exp.trainer.writes:
         progress.result(f"run folder: {exp.run.path}")

@@ -13,6 +13,7 @@ from .compgraph import Graph, GraphFreedError, GraphvizNotFoundError, dot_availa
 from .report import write_report
 from . import plots  # noqa: E402  (matplotlib itself is imported only when a plot is drawn)
 from .live import LiveCurves  # noqa: E402
+from . import run_pictures  # noqa: E402,F401  (a run's pictures, for chainrule.train.run_experiment)
 
 __all__ = ["graph", "explain", "Graph", "GraphvizNotFoundError", "GraphFreedError", "dot_available",
            "ExpressionError", "parse", "parse_values", "build_expression", "evaluate", "expression_graph", "write_report", "plots",

@@ -1,9 +1,12 @@
-"""The pictures and the HTML report written into a run folder when a run ends.
+"""The pictures and the HTML report written into a run folder when a run ends: `RunPictures`, a `Trainer` callback.
 
 Drawn with `chainrule.viz.plots` and `chainrule.viz.report` when matplotlib is installed: training
 curves, the first layer's weights as image templates (image data), the decision boundary (2-D data), the
 test confusion matrix, dead ReLUs per epoch. A picture that cannot be drawn is skipped with a note: a run
 never fails because of its pictures.
+
+`chainrule.train.run_experiment` adds this callback to its runs (``plots``) without importing viz: importing
+this module lists `RunPictures` in `chainrule._run_callbacks` (``import chainrule`` imports viz).
 """
 from __future__ import annotations
 
@@ -12,20 +15,39 @@ import warnings
 
 import numpy as np
 
+from .. import _run_callbacks
+
 CURVE_KEYS = ("epoch", "train_loss", "val_loss", "train_acc", "val_acc")
 
 
-def write_pictures(exp, result) -> list:
+class RunPictures:
+    """A `Trainer` callback: when the run of experiment ``exp`` ends, draw its pictures into its run folder
+    (`write_pictures`) and say which; ``written`` lists them."""
+
+    def __init__(self, exp):
+        self.exp = exp
+        self.written = []
+
+    def on_fit_end(self, trainer, final) -> None:
+        self.written = write_pictures(self.exp, trainer.history, final)
+        if self.written:
+            trainer.progress.line(f"pictures: {', '.join(p.name for p in self.written)} in {self.exp.run.path}")
+
+
+_run_callbacks.PICTURES.append(RunPictures)
+
+
+def write_pictures(exp, history, final) -> list:
     """Write what applies into ``exp.run``; returns the paths written (empty without matplotlib)."""
     if exp.run is None:
         return []
     try:
         import matplotlib  # noqa: F401
-        from ..viz import plots
+        from . import plots
     except ImportError:
         return []
     run = exp.run.path
-    splits, model, final = exp.splits, exp.model, result.final or {}
+    splits, model, final = exp.splits, exp.model, final or {}
     written, figures = [], []
 
     def attempt(name, caption, fn, *args, **kw):
@@ -37,9 +59,9 @@ def write_pictures(exp, result) -> list:
         written.append(path)
         figures.append({"path": str(path), "caption": caption})
 
-    history = [{k: h[k] for k in CURVE_KEYS if k in h} for h in result.history]
-    if history:
-        attempt("curves", "loss and accuracy per epoch", plots.plot_curves, history, run / "curves.png",
+    curves = [{k: h[k] for k in CURVE_KEYS if k in h} for h in history]
+    if curves:
+        attempt("curves", "loss and accuracy per epoch", plots.plot_curves, curves, run / "curves.png",
                 title=exp.trainer.title)
     weights = _first_layer(model)
     if weights is not None and splits.image_shape is not None:
@@ -60,7 +82,7 @@ def write_pictures(exp, result) -> list:
         attempt("templates", caption, plots.plot_templates, weights, run / "templates.png",
                 image_shape=tuple(splits.image_shape), class_names=names, max_templates=100, title=title)
     if splits.num_features == 2:
-        from .metrics import predict_scores
+        from ..train.metrics import predict_scores
         attempt("decision boundary", "decision regions on the training data", plots.plot_decision_boundary,
                 lambda pts: predict_scores(model, np.asarray(pts, np.float32)), splits.train.X, splits.train.y,
                 run / "decision_boundary.png", title=exp.config.describe_model())
@@ -70,16 +92,16 @@ def write_pictures(exp, result) -> list:
                 np.asarray(cm), run / "confusion.png", class_names=list(splits.classes))
     gallery = _misclassified(model, splits) if splits.image_shape is not None else None
     if gallery is not None:
-        from ..viz.gallery import plot_misclassified
+        from .gallery import plot_misclassified
         attempt("misclassified", "test images the model got wrong: true class, predicted class and its probability",
                 plot_misclassified, *gallery, run / "misclassified.png", class_names=list(splits.classes),
                 title=f"the first {len(gallery[0])} misclassified test images (true -> predicted, probability)")
-    dead = [h.get("dead_units") for h in result.history]
+    dead = [h.get("dead_units") for h in history]
     if dead and all(d is not None for d in dead):
         attempt("dead ReLUs", "fraction of hidden ReLUs never active on the validation set", plots.plot_dead_relu,
                 dead, run / "dead_relu.png")
     try:
-        from ..viz.report import write_report
+        from .report import write_report
         rows = [{"split": s, "examples": f"{final[s]['n']:,}", "loss": round(final[s]["loss"], 4),
                  "accuracy": _percent(final[s]["acc"])} for s in ("train", "val", "test") if s in final]
         sections = [{"heading": "Result", "text": f"Best validation accuracy at epoch {final.get('best_epoch')} "
@@ -107,7 +129,7 @@ def _misclassified(model, splits, limit: int = 24, scan: int = 2000):
     """``(images, true, predicted, probability)`` of the first ``limit`` wrong answers among the first ``scan``
     test images (raw pixels), or None when there are none."""
     from ..nn import functional as F
-    from .metrics import predict_scores
+    from ..train.metrics import predict_scores
     test = splits.test
     X, y = test.X[:scan], np.asarray(test.y[:scan])
     if not len(y):
@@ -137,7 +159,7 @@ def _still_initial(exp, weights):
     The initial weights are rebuilt from the run's seed (the global random state is left as it was).
     """
     from .. import random as _random
-    from .experiment import build_model
+    from ..train.experiment import build_model
     if exp.config.model == "linear" or exp.config.init_from:
         return None                                 # starts at W = 0, or from trained weights
     state = _random.get_rng_state()
