@@ -365,3 +365,103 @@ ENTRIES += [  # in-place methods, on a non-leaf copy (a leaf that requires grad 
     Entry("Tensor.zero_", lambda lib, x: (x * 1).zero_()),
     Entry("Tensor.copy_", lambda lib, x: (x * 1).copy_(x * 3)),
 ]
+
+
+# --- torch.nn.functional: activations, losses, normalization, embedding -----------------------------------
+
+def nnf(name, **kw):
+    """An entry calling ``lib.nn.functional.name(inputs..., ...)``."""
+    return Entry("nn.functional." + name, lambda lib, *a, **k: getattr(lib.nn.functional, name)(*a, **k), **kw)
+
+
+def _like(array, values):
+    return np.asarray(values, dtype=array.dtype)
+
+
+def hardtanh_forms(draw, arrays):
+    return [((), {}), ((-0.5, 0.5), {}), ((), {"min_val": 0.0, "max_val": 2.0}), ((1.0, -1.0), {})]
+
+
+def prelu_forms(draw, arrays):
+    x = arrays[0]
+    out = [((_like(x, [0.25]),), {}), ((_like(x, -1.5),), {})]
+    if x.ndim >= 2:
+        out.append(((_like(x, np.linspace(-1, 2, x.shape[1])),), {}))
+    return out
+
+
+def _loss_reductions(arrays):
+    """'mean' of an empty batch is chainrule's ValueError (torch: nan), a listed difference."""
+    return ["sum", "none"] + (["mean"] if arrays[0].size else [])
+
+
+def smooth_l1_forms(draw, arrays):
+    return [((), {"reduction": r, "beta": b}) for r in _loss_reductions(arrays) for b in (1.0, 0.5, 0.0)] + \
+        [((), {"beta": -1.0})]
+
+
+def huber_forms(draw, arrays):
+    return [((), {"reduction": r, "delta": d}) for r in _loss_reductions(arrays) for d in (1.0, 0.25)] + \
+        [((r,), {}) for r in _loss_reductions(arrays)] + [((), {"delta": 0.0})]
+
+
+def kl_div_forms(draw, arrays):
+    reductions = _loss_reductions(arrays) + (["batchmean"] if arrays[0].size else [])
+    return [((), {"reduction": r, "log_target": t}) for r in reductions for t in (False, True)]
+
+
+def normalize_forms(draw, arrays):
+    d = _dim(draw, arrays[0].ndim)
+    return [((), {}), ((1.0, d), {}), ((), {"p": 3.0, "dim": d, "eps": 0.5})]
+
+
+def cosine_forms(draw, arrays):
+    d = _dim(draw, max(a.ndim for a in arrays))
+    return [((), {}), ((d,), {}), ((), {"dim": d, "eps": 0.5})]
+
+
+def layer_norm_forms(draw, arrays):
+    x = arrays[0]
+    k = draw(st.integers(1, x.ndim))
+    shape = x.shape[x.ndim - k:]
+    w, b = _like(x, np.linspace(0.5, 2, int(np.prod(shape))).reshape(shape)), _like(x, np.full(shape, 0.25))
+    return [((shape,), {}), ((list(shape), w, b), {}), ((shape,), {"bias": b, "eps": 0.1}), ((x.shape[-1],), {})]
+
+
+def batch_norm_forms(draw, arrays):
+    x = arrays[0]
+    if not x.size:
+        return []                       # statistics of no values: nan (chainrule) or an error, not compared
+    c = x.shape[1]
+    mean, var = _like(x, np.linspace(-1, 1, c)), _like(x, np.linspace(0.5, 2, c))
+    w, b = _like(x, np.linspace(0.5, 1.5, c)), _like(x, np.full(c, -0.5))
+    return [((mean, var), {}), ((mean, var, w, b), {}), ((mean, var), {"training": True, "momentum": 0.3}),
+            ((None, None, w, b, True), {}), ((mean, var), {"training": True, "eps": 0.5}), ((mean[:1], var), {})]
+
+
+def batch_norm(lib, x, running_mean, running_var, *a, **k):
+    """The output and the running statistics it leaves behind."""
+    out = lib.nn.functional.batch_norm(x, running_mean, running_var, *a, **k)
+    return out, running_mean, running_var
+
+
+def embedding_forms(draw, arrays):
+    rows = arrays[0].shape[0]
+    if not rows:
+        return []
+    idx = np.asarray(draw(st.lists(st.integers(0, rows - 1), min_size=6, max_size=6)), dtype=np.int64)
+    return [((idx,), {}), ((idx.reshape(2, 3),), {"padding_idx": int(idx[0])}), ((idx[:2], -1), {}),
+            ((idx,), {"max_norm": 1.0}), ((idx + rows,), {})]
+
+
+ENTRIES += [nnf("logsigmoid"), nnf("mish"), nnf("relu6"), nnf("hardtanh", forms=hardtanh_forms),
+            nnf("prelu", forms=prelu_forms),
+            nnf("smooth_l1_loss", forms=smooth_l1_forms, inputs="cat"),
+            nnf("huber_loss", forms=huber_forms, inputs="cat"),
+            nnf("kl_div", forms=kl_div_forms, inputs="cat", domain="positive"),
+            nnf("normalize", forms=normalize_forms, domain="nonzero"),
+            nnf("cosine_similarity", forms=cosine_forms, inputs="two", domain="nonzero"),
+            nnf("layer_norm", forms=layer_norm_forms, min_dims=1, domain="distinct"),
+            Entry("nn.functional.batch_norm", batch_norm, forms=batch_norm_forms, min_dims=2, domain="distinct"),
+            Entry("nn.functional.embedding", lambda lib, w, idx, *a, **k: lib.nn.functional.embedding(idx, w, *a, **k),
+                  forms=embedding_forms, min_dims=2, max_dims=2)]

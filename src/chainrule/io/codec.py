@@ -112,7 +112,9 @@ def _contiguous(arrays: dict) -> dict:
     out = {}
     for k, v in arrays.items():
         a = v.data if isinstance(v, Tensor) else np.asarray(v)
-        out[k] = np.ascontiguousarray(a)   # safetensors serialises from the data pointer: it must be dense
+        # safetensors serialises from the data pointer: it must be dense (np.ascontiguousarray would make a
+        # 0-d array, e.g. BatchNorm's num_batches_tracked, 1-d)
+        out[k] = np.require(a, requirements="C")
     return out
 
 

@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 from .._validate import real
 from ..errors import ConfigError
 from ..ops import reduce as _red
+from ..tensor import get_default_dtype, to_arguments
 from . import functional as F
+from . import init
 from .layers import Identity
 from .module import Module
+from .parameter import Parameter
 
 __all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax",
-           "ACTIVATIONS", "activation_by_name"]
+           "LogSigmoid", "Hardtanh", "ReLU6", "Mish", "PReLU", "ACTIVATIONS", "activation_by_name"]
 
 
 def _number(owner, name, value, positive=False) -> float:
@@ -123,6 +128,87 @@ class Softplus(Module):
 
     def extra_repr(self):
         return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class LogSigmoid(Module):
+    """log(sigmoid(x)), finite for any x."""
+
+    def forward(self, x):
+        return F.logsigmoid(x)
+
+
+class Hardtanh(Module):
+    """x clamped into [min_val, max_val]; gradient 1 strictly inside, 0 at and beyond the bounds.
+
+    ``min_value``/``max_value`` are PyTorch's deprecated spellings (they win, with its warning).
+    """
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False, min_value=None,
+                 max_value=None):
+        super().__init__()
+        if min_value is not None or max_value is not None:
+            warnings.warn("Hardtanh: keyword arguments min_value and max_value are deprecated (as in PyTorch); use "
+                          "min_val and max_val.", DeprecationWarning, stacklevel=2)
+            min_val = min_val if min_value is None else min_value
+            max_val = max_val if max_value is None else max_value
+        self.min_val = _number("Hardtanh", "min_val", min_val)
+        self.max_val = _number("Hardtanh", "max_val", max_val)
+        if not self.max_val > self.min_val:
+            raise ConfigError(f"Hardtanh: max_val ({max_val}) must be greater than min_val ({min_val}).")
+        self.inplace = inplace
+
+    def forward(self, x):
+        return F.hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class ReLU6(Hardtanh):
+    """min(max(0, x), 6): ``Hardtanh(0, 6)``."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self):
+        return ""
+
+
+class Mish(Module):
+    """x * tanh(softplus(x))."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x):
+        return F.mish(x)
+
+
+class PReLU(Module):
+    """max(0, x) + weight * min(0, x) with a learned slope: one (``num_parameters=1``) or one per channel
+    (dimension 1 of the input), each starting at ``init``; the parameter is named ``weight``, as PyTorch."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
+        super().__init__()
+        if isinstance(num_parameters, bool) or not isinstance(num_parameters, (int, np.integer)):
+            raise TypeError(f"PReLU: num_parameters must be an integer, got {num_parameters!r}.")
+        if num_parameters < 1:
+            raise ConfigError(f"PReLU: num_parameters must be a positive integer, got {num_parameters!r}.")
+        self.num_parameters = int(num_parameters)
+        self.init = _number("PReLU", "init", init)
+        dtype = to_arguments("PReLU", (), {"device": device, "dtype": dtype}) or get_default_dtype()
+        self.weight = Parameter(np.full((self.num_parameters,), self.init, dtype=dtype))
+
+    def reset_parameters(self) -> None:
+        """Every slope back to ``init``."""
+        init.constant_(self.weight, self.init)
+
+    def forward(self, x):
+        return F.prelu(x, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
 
 
 def _softmax_dim(owner, dim, ndim):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..autograd import bump_version
+from ..errors import IndexRangeError, ShapeError
 from ..ops import elementwise as _ew
 from ..ops import fused as _fused
 from ..ops import reduce as _red
@@ -12,11 +13,16 @@ from ..ops.registry import raw
 from ..ops import shape as _shp
 from ..random import generator as _generator
 from ..tensor import Tensor
+from ._reduction import _as_float_target, _check_reduction, _check_same_shape, _dtype, _reduce
+from .functional_activations import hardtanh, logsigmoid, mish, prelu, relu6
+from .functional_losses import huber_loss, kl_div, smooth_l1_loss
+from .functional_norm import batch_norm, cosine_similarity, layer_norm, normalize
 
 __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh", "softplus", "softmax",
            "log_softmax", "linear", "cross_entropy", "nll_loss", "multi_margin_loss",
            "binary_cross_entropy_with_logits", "binary_cross_entropy", "mse_loss", "l1_loss", "dropout", "pad",
-           "one_hot"]
+           "one_hot", "embedding", "logsigmoid", "hardtanh", "relu6", "mish", "prelu", "smooth_l1_loss", "huber_loss",
+           "kl_div", "batch_norm", "layer_norm", "normalize", "cosine_similarity"]
 
 
 def relu(x):
@@ -123,25 +129,6 @@ def _check_targets(scores, target, name, ignore_index=None):
 # --- losses -----------------------------------------------------------------------------------------------
 # Every loss takes ``reduction='mean' | 'sum' | 'none'`` as in PyTorch. The fused cross-entropy kernel does the
 # common case; the rest are compositions of differentiable ops, so their gradients come from the table.
-
-def _check_reduction(reduction, name):
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}.")
-    return reduction
-
-
-def _reduce(loss, reduction):
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
-
-
-def _dtype(x):
-    d = np.asarray(raw(x)).dtype
-    return d if d.kind == "f" else np.dtype(np.float64)
-
 
 def _class_weight(weight, n_classes, name, dtype):
     if weight is None:
@@ -265,26 +252,6 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     if w is not None:
         hinge = hinge * w[t].reshape(n, 1)
     return _reduce(hinge.sum(axis=1) * (1.0 / c), reduction)
-
-
-def _check_same_shape(input, target, name, reduction="none"):
-    if tuple(np.shape(input)) != tuple(np.shape(target)):
-        raise ShapeError(f"{name}: input has shape {tuple(np.shape(input))} but target has shape "
-                         f"{tuple(np.shape(target))}; they must be equal (broadcasting them is a common bug: "
-                         f"reshape one of them).")
-    if reduction == "mean" and np.size(input) == 0:
-        raise ValueError(f"{name}: the batch is empty, so it has no mean.")
-
-
-def _as_float_target(target, input, name):
-    if isinstance(target, Tensor):
-        if target.dtype.kind != "f":
-            return Tensor(target.data.astype(_dtype(input)))
-        return target
-    t = np.asarray(target)
-    if t.dtype.kind not in "fiub":
-        raise TypeError(f"{name}: target must be numeric, got dtype {t.dtype}.")
-    return t.astype(_dtype(input), copy=False)
 
 
 def _check_broadcasts_to(w, input, name, what):
@@ -422,3 +389,40 @@ def pad(input, pad, mode: str = "constant", value=None):
 def one_hot(tensor, num_classes: int = -1):
     """int64 one-hot rows: a new last dimension of ``num_classes`` (max + 1 by default), 1 at each class."""
     return _shp.one_hot(tensor, num_classes=num_classes)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+              sparse: bool = False):
+    """Rows of the (num_embeddings, embedding_dim) ``weight`` looked up by the integer ``input``: the result
+    has the input's shape plus ``embedding_dim``. The gradient of a row is the sum of the gradients of its
+    lookups; the ``padding_idx`` row gets none. ``max_norm`` first rescales, in place, every looked-up row
+    whose ``norm_type``-norm exceeds it (as PyTorch)."""
+    w, idx = np.asarray(raw(weight)), np.asarray(raw(input))
+    if w.ndim != 2:
+        raise ShapeError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape {w.shape}.")
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"embedding: indices must be integers (int64 or int32), got dtype {idx.dtype}.")
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: scale_grad_by_freq and sparse gradients are not provided.")
+    if idx.size and (idx.min() < 0 or idx.max() >= w.shape[0]):
+        raise IndexRangeError(f"embedding: index out of range: indices must be in 0..{w.shape[0] - 1}, got "
+                              f"{idx.min() if idx.min() < 0 else idx.max()}.")
+    if max_norm is not None:
+        _renorm_rows(weight, np.unique(idx), max_norm, norm_type)
+        w = np.asarray(raw(weight))
+    rows = _shp.getitem(weight, index=idx)
+    if padding_idx is None:
+        return rows
+    padding_idx = padding_idx + w.shape[0] if padding_idx < 0 else padding_idx
+    padded = (idx == padding_idx)[..., None]
+    return _ew.where(padded, w[idx], rows) if padded.any() else rows
+
+
+def _renorm_rows(weight, rows, max_norm, norm_type):
+    """Scale ``weight[rows]`` in place (outside the graph) to norm ``max_norm`` where it is larger."""
+    arr = np.asarray(raw(weight))
+    norms = np.linalg.norm(arr[rows], ord=norm_type, axis=1)
+    scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(arr.dtype)
+    arr[rows] *= scale[:, None]
+    if isinstance(weight, Tensor):
+        bump_version(weight)

@@ -1,4 +1,4 @@
-"""Layers: Linear (the fused ``x @ W.T + b`` op), Flatten, Identity, Dropout."""
+"""Layers: Linear (the fused ``x @ W.T + b`` op), Embedding, Flatten, Unflatten, Identity, Dropout."""
 from __future__ import annotations
 
 import math
@@ -6,13 +6,13 @@ import math
 import numpy as np
 
 from ..errors import ConfigError, ShapeError
-from ..tensor import Tensor, get_default_dtype
+from ..tensor import Tensor, get_default_dtype, to_arguments
 from . import functional as F
 from . import init
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["Linear", "Flatten", "Identity", "Dropout"]
+__all__ = ["Linear", "Embedding", "Flatten", "Unflatten", "Identity", "Dropout"]
 
 
 class Identity(Module):
@@ -100,6 +100,88 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dimension ``dim`` into ``unflattened_size``: ``Unflatten(1, (3, 32, 32))`` makes (N, 3072) (N, 3, 32, 32)."""
+
+    def __init__(self, dim: int, unflattened_size):
+        super().__init__()
+        self.dim, self.unflattened_size = dim, tuple(unflattened_size)
+
+    def forward(self, x):
+        if not isinstance(x, Tensor):
+            x = Tensor(np.asarray(x))
+        return x.unflatten(self.dim, self.unflattened_size)
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class Embedding(Module):
+    """A lookup table: ``weight`` of shape (num_embeddings, embedding_dim), drawn from N(0, 1); integer
+    indices of any shape give their rows (see :func:`functional.embedding`).
+
+    The ``padding_idx`` row starts at 0 and gets no gradient; ``max_norm`` rescales looked-up rows in place.
+    :meth:`from_pretrained` wraps given rows, frozen (``requires_grad=False``) by default.
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx=None, max_norm=None,
+                 norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False, _weight=None,
+                 _freeze: bool = False, device=None, dtype=None):
+        super().__init__()
+        for name, n in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+                raise TypeError(f"Embedding: {name} must be an integer, got {n!r}.")
+            if n < 0:
+                raise ConfigError(f"Embedding: {name} must be >= 0, got {n!r}.")
+        self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
+        if padding_idx is not None:
+            if not -self.num_embeddings <= padding_idx < self.num_embeddings:
+                raise ConfigError(f"Embedding: padding_idx must be within num_embeddings ({self.num_embeddings}), "
+                                  f"got {padding_idx}.")
+            padding_idx = int(padding_idx) % self.num_embeddings
+        self.padding_idx, self.max_norm, self.norm_type = padding_idx, max_norm, norm_type
+        self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
+        dtype = to_arguments("Embedding", (), {"device": device, "dtype": dtype}) or get_default_dtype()
+        if _weight is None:
+            self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim), dtype),
+                                    requires_grad=not _freeze)
+            self.reset_parameters()
+        else:
+            if tuple(np.shape(_weight)) != (self.num_embeddings, self.embedding_dim):
+                raise ShapeError(f"Embedding: the shape of _weight {tuple(np.shape(_weight))} does not match "
+                                 f"(num_embeddings, embedding_dim) = {(self.num_embeddings, self.embedding_dim)}.")
+            self.weight = Parameter(_weight, requires_grad=not _freeze)
+
+    def reset_parameters(self) -> None:
+        """Rows from N(0, 1), the padding row 0."""
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight.data[self.padding_idx] = 0
+
+    def forward(self, input):
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                           self.scale_grad_by_freq, self.sparse)
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx=None, max_norm=None, norm_type: float = 2.0,
+                        scale_grad_by_freq: bool = False, sparse: bool = False) -> "Embedding":
+        """An Embedding whose weight is ``embeddings`` (2-D, memory shared), trainable only if ``freeze=False``."""
+        if np.ndim(embeddings) != 2:
+            raise ShapeError(f"Embedding.from_pretrained: embeddings must be 2-dimensional, got shape "
+                             f"{tuple(np.shape(embeddings))}.")
+        rows, dim = np.shape(embeddings)
+        return cls(rows, dim, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight=embeddings,
+                   _freeze=freeze)
+
+    def extra_repr(self):
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        for name, default in (("padding_idx", None), ("max_norm", None), ("norm_type", 2.0),
+                              ("scale_grad_by_freq", False), ("sparse", False)):
+            if getattr(self, name) != default:
+                text += f", {name}={getattr(self, name)}"
+        return text
 
 
 class Dropout(Module):
