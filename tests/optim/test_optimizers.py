@@ -300,3 +300,52 @@ def test_base_class_needs_update():
     with pytest.raises(NotImplementedError):
         opt.step()
     assert "Parameter Group 0" in repr(opt)
+
+
+SGD_CONFIGS = [c for c in CONFIGS if c[0] is SGD]
+
+
+def _sgd_reference(p, g, buf, first, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
+    """One SGD step on whole arrays, the operations in PyTorch's order (``buf`` updated in place)."""
+    d = p * weight_decay + g if weight_decay else g
+    if momentum:
+        if first:
+            buf[...] = d
+        else:
+            buf *= momentum
+            buf += d * (1 - dampening) if dampening else d
+        d = buf * momentum + d if nesterov else buf
+    p -= d * lr
+
+
+@pytest.mark.parametrize("cls,kw", SGD_CONFIGS, ids=[f"{c.__name__}-{k}" for c, k in SGD_CONFIGS])
+@pytest.mark.parametrize("shape", [(300, 1000), (70_001,), (1000, 300)])
+def test_sgd_in_blocks_equals_the_whole_array_step_bit_for_bit(cls, kw, shape):
+    """Large parameters are updated block by block (no parameter-sized temporary); every element must get
+    exactly the whole-array result, the last partial block and transposed (non-contiguous) arrays included."""
+    rng = np.random.default_rng(0)
+    init = rng.standard_normal(shape).astype(np.float32)
+    grads = [rng.standard_normal(shape).astype(np.float32) for _ in range(3)]
+    p = Parameter(init.T if shape == (1000, 300) else init.copy())
+    opt = cls([p], **kw)
+    ref, buf = p.data.copy(), np.empty_like(p.data)
+    for i, g in enumerate(grads):
+        g = g.T if shape == (1000, 300) else g
+        p.grad = cr.Tensor(g)
+        opt.step()
+        _sgd_reference(ref, g, buf, i == 0, **kw)
+        np.testing.assert_array_equal(p.data, ref)
+
+
+def test_sgd_step_on_a_large_parameter_allocates_only_small_blocks():
+    p = Parameter(np.ones(500_000))
+    opt = SGD([p], lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1)
+    p.grad = cr.Tensor(np.full(500_000, 0.5))
+    opt.step()
+    tracemalloc.start()
+    try:
+        opt.step()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.25 * p.data.nbytes, f"peak {peak} bytes for a {p.data.nbytes}-byte parameter"

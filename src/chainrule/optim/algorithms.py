@@ -2,8 +2,9 @@
 family is in :mod:`.adam`).
 
 Each update works on the parameter's array in place with NumPy's ``out=`` and in-place operators: one scratch
-array per parameter per step (two for SGD with Nesterov plus weight decay, RMSprop with weight decay and
-Adadelta; one more with ``maximize``, the negated gradient), no graph, and the gradient array is only read.
+array per parameter per step (two for RMSprop with weight decay and Adadelta; one more with ``maximize``, the
+negated gradient), no graph, and the gradient array is only read. SGD runs over large parameters in blocks of
+32,768 elements, so its scratch arrays are a block's size and stay in cache (bit for bit the whole-array step).
 ``lr`` and the other hyperparameters are read from the parameter group at every step, so schedulers (and you)
 may change them between steps. Every class takes PyTorch's arguments in PyTorch's order, ``maximize`` and the
 implementation switches (``foreach``, ...) included; they are stored in the groups as PyTorch stores them.
@@ -55,19 +56,25 @@ class SGD(Optimizer):
             raise ConfigError("SGD: Nesterov momentum requires momentum > 0 and dampening = 0.")
 
     def _update(self, param, grad, state, group):
+        """The update in blocks of the flattened arrays: each block's scratch stays in cache and no
+        parameter-sized temporary is made; every element gets exactly the operations of the whole-array form."""
+        buf, first = state.get("momentum_buffer"), False
+        if group["momentum"] != 0 and buf is None:
+            buf, first = np.empty_like(param), True
+            state["momentum_buffer"] = buf
+        for p, g, b in _blocks(param, grad, buf):
+            self._update_block(p, g, b, first, group)
+
+    @staticmethod
+    def _update_block(param, grad, buf, first, group):
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
         weight_decay, nesterov = group["weight_decay"], group["nesterov"]
         d, scratch = grad, None                      # scratch: an array of ours that may be overwritten
         if weight_decay != 0:
             d = scratch = _with_weight_decay(grad, param, weight_decay)
         if momentum != 0:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                if scratch is not None:              # hand the scratch array over to the buffer
-                    buf, scratch = scratch, None
-                else:
-                    buf = d.copy()
-                state["momentum_buffer"] = buf
+            if first:
+                buf[...] = d
             else:
                 buf *= momentum
                 if dampening == 0:
@@ -91,6 +98,21 @@ class SGD(Optimizer):
             param -= scratch
         else:
             param -= d * lr
+
+
+_BLOCK = 1 << 15   # elements: a block's few scratch arrays stay in the core's cache
+
+
+def _blocks(*arrays):
+    """Matching blocks of same-shaped arrays (``None`` stays ``None``): the arrays themselves when they are
+    small or not all C-contiguous, else flat slices of ``_BLOCK`` elements."""
+    first = arrays[0]
+    if first.size <= 2 * _BLOCK or not all(a is None or a.flags.c_contiguous for a in arrays):
+        yield arrays
+        return
+    flat = [None if a is None else a.reshape(-1) for a in arrays]
+    for i in range(0, first.size, _BLOCK):
+        yield tuple(None if a is None else a[i:i + _BLOCK] for a in flat)
 
 
 class RMSprop(Optimizer):
