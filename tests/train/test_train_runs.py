@@ -247,3 +247,17 @@ def test_the_checkpointed_history_is_json_dumps_of_the_history():
         trainer.history.append({"epoch": n + 1, "loss": 1.0 / (n + 1), "layers": {"w": [0.1, n]}})
     trainer.history = [{"epoch": 1}]          # replaced, as a resume does
     assert trainer.state_dict()["history_json"] == json.dumps(trainer.history)
+
+
+def test_a_sweep_from_python_checks_every_run_before_training_any(tmp_path):
+    from chainrule.errors import ConfigError
+    from chainrule.train import plan_sweep, run_sweep
+    with pytest.raises(ConfigError, match="lbfgs"):
+        plan_sweep({"optimizer": "sgd,lbfgs", "out": str(tmp_path)})
+    assert not any(tmp_path.iterdir())
+    sweep = plan_sweep({"reg": "0,1e-2", "epochs": "1", "model": "mlp", "hidden": "4", "out": str(tmp_path),
+                        "name": "s", "progress": "none", "plots": "false"})
+    seen = []
+    result = run_sweep(sweep, on_run=seen.append)
+    assert [r["reg"] for r in result.records] == ["0", "1e-2"] == [r["reg"] for r in seen]
+    assert (tmp_path / "s" / "sweep.csv").is_file() and result.interrupted is None

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from ..train.config import BOOL_OPTIONS, OPTIONS
+from ..train.config import BOOL_OPTIONS, OPTIONS, flag  # noqa: F401  (flag: re-exported for the subcommands)
 
 #: options a subcommand adds itself, or that make no sense on the command line
 SKIP = ("extra",)
-
-
-def flag(key: str) -> str:
-    return "--" + key.replace("_", "-")
 
 
 def add_training_options(parser: argparse.ArgumentParser, only=None, multi: bool = False) -> None:

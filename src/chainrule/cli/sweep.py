@@ -14,16 +14,10 @@ model with it; the small nets stay far below either way.
 from __future__ import annotations
 
 import argparse
-import itertools
-import time
 
-from ..errors import ConfigError
+from ..train.progress import format_table
+from ..train.sweep import best_trained_to_the_end, label
 from .common import add_training_options, flag, given
-
-DEFAULT_GRID = {"hidden": ["3", "20", "200"], "reg": ["0", "3e-4", "1e-3"]}
-DEFAULT_DATASET = "noisy-spiral"             # lecture 3.1: few noisy points, where a big net overfits
-DATA_KEYS = ("dataset", "data_dir", "subset", "val_size", "normalize", "seed")
-NOT_SWEPT = ("name", "out", "progress", "plots", "init_from")
 
 
 def register(subparsers):
@@ -35,111 +29,44 @@ def register(subparsers):
     return p
 
 
-def _split(key, value) -> list:
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    parts = [v.strip() for v in str(value).split(",")]
-    if key in NOT_SWEPT or key == "dataset" and str(value).startswith("folder:"):
-        return [str(value)]
-    if any(not p for p in parts):
-        raise ConfigError(f"{flag(key)} {value!r} has an empty value; separate values with single commas.")
-    return parts
-
-
-def _label(key, value) -> str:
-    return f"{key}={value}"
-
-
 def run(args) -> int:
-    from pathlib import Path
-
     from ..train import config as C
-    from ..train.experiment import load_data, run_experiment
-    from ..train.progress import Progress, format_table
-    from ..train.runs import write_json
+    from ..train.sweep import plan_sweep, run_sweep
 
-    file_values = C.read_toml(args.config) if args.config else {}
-    raw = given(args)
-    lists = {k: _split(k, v) for k, v in raw.items()}
-    grid = {k: v for k, v in lists.items() if len(v) > 1}
-    fixed = {k: v[0] for k, v in lists.items() if len(v) == 1}
-    if not grid:
-        grid = {k: v for k, v in DEFAULT_GRID.items() if k not in fixed}
-        if "dataset" not in fixed and "dataset" not in file_values:
-            fixed["dataset"] = DEFAULT_DATASET
-    if not grid:
-        raise ConfigError("nothing to sweep: give at least one option a comma-separated list, e.g. --reg 0,1e-3,1e-2.")
-    for key in grid:
-        if key in NOT_SWEPT:
-            raise ConfigError(f"{flag(key)} cannot take several values in a sweep.")
-    combos = [dict(zip(grid, values)) for values in itertools.product(*grid.values())]
-    configs = []
-    for combo in combos:                         # check every configuration before training any
-        cfg = C.resolve({**fixed, **combo}, file_values)
-        if cfg.model == "linear" and "hidden" in grid:
-            raise ConfigError("--hidden is swept but the model is linear (no hidden layer); pass --model mlp.")
-        configs.append(cfg)
-    base = configs[0]
-    sweep_name = base.name or f"sweep-{C.dataset_kind(base.dataset) if base.dataset_kind != 'toy' else base.dataset}"
-    out = Path(base.out)
-    k, folder = 2, out / sweep_name
-    while folder.exists() and base.name is None:
-        folder, k = out / f"{sweep_name}-{k}", k + 1
-    shared = None if any(key in grid for key in DATA_KEYS) else load_data(base)
-    mode = raw.get("progress", "none")
-    progress = Progress(mode, results=mode != "none")      # the sweep prints one line per run itself
+    sweep = plan_sweep(given(args), C.read_toml(args.config) if args.config else {})
+    grid = sweep.grid
     axes = "; ".join(f"{flag(k)} " + ", ".join(v) for k, v in grid.items())
-    print(f"sweep over {axes}: {len(configs)} runs in {folder}", flush=True)
-    rows, records, panels = [], [], []
-    for combo, cfg in zip(combos, configs):
-        cfg.out = str(folder)
-        name = "_".join(_label(k, v) for k, v in combo.items()).replace("/", "-")
-        t0 = time.perf_counter()
-        result, exp = run_experiment(cfg, progress, splits=shared, run_name=name,
-                                     write_pictures="plots" in fixed and cfg.plots)
-        if result.interrupted:
-            print(result.message)
-            return 130
-        f = result.final
-        last = result.history[-1]
-        rec = {**combo, "train_acc": f["train"]["acc"], "val_acc": f["val"]["acc"], "test_acc": f["test"]["acc"],
-               "best_epoch": f["best_epoch"], "last_train_acc": last.get("train_acc"),
-               "last_val_acc": last.get("val_acc"), "seconds": round(time.perf_counter() - t0, 2),
-               "run": str(exp.run.path)}
-        records.append(rec)
-        print(f"  {'  '.join(_label(k, v) for k, v in combo.items())}: val {rec['val_acc']:.2%} (epoch "
+    print(f"sweep over {axes}: {len(sweep.configs)} runs in {sweep.folder}", flush=True)
+
+    def one_line(rec):
+        print(f"  {'  '.join(label(k, rec[k]) for k in grid)}: val {rec['val_acc']:.2%} (epoch "
               f"{rec['best_epoch']}), last epoch {_pct(rec['last_val_acc'])}  ({rec['seconds']:.1f} s)", flush=True)
-        if exp.splits.num_features == 2:
-            label = " ".join(_label(k, v) for k, v in combo.items())
-            panels.append((f"{label}\nval {_pct(rec['val_acc'])}, as in the table", exp.model))
-        rows.append(rec)
-    write_json(folder / "sweep.json", {"grid": grid, "fixed": fixed, "runs": records})
-    _write_csv(folder / "sweep.csv", records)
+    result = run_sweep(sweep, on_run=one_line)
+    if result.interrupted is not None:
+        print(result.interrupted)
+        return 130
+    records = result.records
     print()
-    print(_table(grid, records, format_table))
+    print(_table(grid, records))
     best = max(records, key=lambda r: r["val_acc"])
     print(f"best validation accuracy {best['val_acc']:.2%} (kept weights): "
-          f"{' '.join(_label(k, best[k]) for k in grid)} ({best['run']})")
+          f"{' '.join(label(k, best[k]) for k in grid)} ({best['run']})")
     final = best_trained_to_the_end(records)
     if final is not None:
-        print(f"trained to the end, best {final['last_val_acc']:.2%}: {' '.join(_label(k, final[k]) for k in grid)}")
-    if panels and base.plots:
-        _boundaries(panels, shared or load_data(base), folder)
+        print(f"trained to the end, best {final['last_val_acc']:.2%}: {' '.join(label(k, final[k]) for k in grid)}")
+    panels = [(f"{' '.join(label(k, rec[k]) for k in grid)}\nval {_pct(rec['val_acc'])}, as in the table", exp.model)
+              for rec, exp in zip(records, result.experiments) if exp.splits.num_features == 2]
+    if panels and sweep.configs[0].plots:
+        from ..train.experiment import load_data
+        _boundaries(panels, sweep.shared or load_data(sweep.configs[0]), sweep.folder)
     return 0
-
-
-def best_trained_to_the_end(records):
-    """The record with the best last-epoch validation accuracy (None if a run has none)."""
-    if any(r.get("last_val_acc") is None for r in records):
-        return None
-    return max(records, key=lambda r: r["last_val_acc"])
 
 
 def _pct(v) -> str:
     return "-" if v is None else f"{v:.2%}"
 
 
-def _table(grid, records, format_table) -> str:
+def _table(grid, records) -> str:
     keys = list(grid)
     if len(keys) == 2:
         a, b = keys
@@ -152,19 +79,6 @@ def _table(grid, records, format_table) -> str:
     rows = [[r[k] for k in keys] + [_pct(r["val_acc"]), _pct(r["last_val_acc"]), _pct(r["train_acc"]),
                                     _pct(r["test_acc"])] for r in records]
     return format_table(rows, keys + ["val acc", "val acc, last epoch", "train acc", "test acc"])
-
-
-def _write_csv(path, records):
-    import csv
-    import io
-
-    from .._files import atomic_write
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(records[0]), lineterminator="\n")
-    w.writeheader()
-    w.writerows(records)
-    with atomic_write(path, "w") as f:
-        f.write(buf.getvalue())
 
 
 def _boundaries(panels, splits, folder):

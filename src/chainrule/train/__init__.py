@@ -16,10 +16,11 @@ from .metrics import confusion_matrix, evaluate, per_class_accuracy, predict_sco
 from .progress import Progress
 from .runs import MetricsLog, RunDir, find_checkpoint
 from .strategy import DataParallel, SingleProcess
+from .sweep import Sweep, SweepResult, plan_sweep, run_sweep
 from .trainer import FitResult, Trainer, TrainingDiverged
 
 __all__ = ["Trainer", "FitResult", "TrainingDiverged", "TrainConfig", "RECIPES", "resolve", "RunDir", "MetricsLog",
            "find_checkpoint", "Progress", "run_experiment", "resume_experiment", "build_experiment", "build_model",
            "build_optimizer", "build_scheduler", "load_data", "evaluate", "predict_scores", "confusion_matrix",
            "per_class_accuracy", "SingleProcess", "DataParallel", "Callback", "Checkpointing", "RunFolder", "Diagnostics",
-           "ConsoleProgress"]
+           "ConsoleProgress", "plan_sweep", "run_sweep", "Sweep", "SweepResult"]

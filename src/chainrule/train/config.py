@@ -107,21 +107,26 @@ class TrainConfig:
             if key in ("dataset", "model") or key in NOT_REPRODUCED or value == base[key]:
                 continue
             if key in BOOL_OPTIONS:
-                words.append(("--" if value else "--no-") + key.replace("_", "-"))
+                words.append(flag(key) if value else "--no-" + key.replace("_", "-"))
                 continue
             text = ",".join(map(str, value)) if key == "hidden" else ("none" if value is None else str(value))
-            words += ["--" + key.replace("_", "-"), text]
+            words += [flag(key), text]
         return " ".join(shlex.quote(w) for w in words)
 
 
 # --------------------------------------------------------------------------------------- value parsers
+def flag(key: str) -> str:
+    """The command-line flag of setting ``key``: ``--batch-size`` for ``batch_size``."""
+    return "--" + key.replace("_", "-")
+
+
 def _fail(key, value, expected):
     try:
         text = repr(value)
     except ValueError:                          # an integer of thousands of digits
         text = "(an integer of more than 4300 digits)"
     text = text if len(text) <= 100 else text[:100] + "..."
-    raise ConfigError(f"--{key.replace('_', '-')} {text} is not {expected}.")
+    raise ConfigError(f"{flag(key)} {text} is not {expected}.")
 
 
 def _int(low, high=2**31 - 1):
