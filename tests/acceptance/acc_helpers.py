@@ -1,5 +1,6 @@
 """Shared by the acceptance cases: run one expression on chainrule and on torch, compare values and gradients."""
 import numpy as np
+import pytest
 
 import chainrule as cr
 
@@ -39,3 +40,11 @@ def check(fn, inputs, torch, rtol=1e-7, atol=1e-9, grad=True):
             assert a.grad is None or np.all(a.grad.data == 0)
         else:
             close(a.grad, b.grad, rtol, atol)
+
+
+def same_error(make, torch):
+    """``make(torch)`` raises, and ``make(chainrule)`` raises the same class (or a subclass of it)."""
+    with pytest.raises(Exception) as theirs:
+        make(torch)
+    with pytest.raises(type(theirs.value)):
+        make(cr)
