@@ -44,6 +44,7 @@ def _bind_tensor(cls) -> None:
 class _GradMode:
     enabled = True
     anomaly = False
+    defer = False   # inside a first-order backward that fills .grad: VJPs may hand a Scaled (see below)
 
 
 def is_grad_enabled() -> bool:
@@ -432,6 +433,45 @@ def _run_hooks(hooks, g, graph):
     return g
 
 
+class Scaled:
+    """A gradient ``array * factor`` (a 0-d factor of the array's dtype) not computed yet.
+
+    The L2 penalty's VJPs hand one on during a backward that fills ``.grad``: added into a leaf's gradient
+    buffer it runs in blocks, so no array-sized temporary is made (bit for bit ``buf += array * factor``);
+    any other destination gets the product (:meth:`value`).
+    """
+
+    __slots__ = ("array", "factor", "shape", "dtype")
+    BLOCK = 1 << 15
+
+    def __init__(self, array, factor):
+        self.array, self.factor, self.shape, self.dtype = array, factor, array.shape, array.dtype
+
+    def value(self):
+        return self.array * self.factor
+
+    def add_to(self, buf):
+        x, factor, block = self.array, self.factor, self.BLOCK
+        if x.size <= 2 * block or not (x.flags.c_contiguous and buf.flags.c_contiguous):
+            buf += x * factor
+            return
+        xs, bs, tmp = x.reshape(-1), buf.reshape(-1), np.empty(block, x.dtype)
+        for i in range(0, x.size, block):
+            part = np.multiply(xs[i:i + block], factor, out=tmp[:min(block, x.size - i)])
+            bs[i:i + block] += part
+
+
+class _defer:
+    def __init__(self, mode):
+        self.mode = mode
+
+    def __enter__(self):
+        self.prev, _GradMode.defer = _GradMode.defer, self.mode
+
+    def __exit__(self, *exc):
+        _GradMode.defer = self.prev
+
+
 def _sole_owner(array, expected_refs: int) -> bool:
     """True when nothing but the engine holds ``array`` (no view, no other tensor, no user variable).
 
@@ -463,16 +503,21 @@ def _add_to_grad(t, g, graph, handed):
         return
     old = t.grad
     if old is None:
-        if id(g) in handed or not g.flags.writeable:
+        if type(g) is Scaled:
+            g = g.value()
+        elif id(g) in handed or not g.flags.writeable:
             g = g.copy()  # never let two leaves, or a read-only broadcast view, share one gradient buffer
         handed.add(id(g))
         t.grad = wrap(g)
         return
     buf = old.data  # accumulate into the gradient tensor the user may hold (PyTorch keeps its identity)
     if _sole_owner(buf, 4):  # refs: old.data, buf, and _sole_owner's argument twice
-        buf += g  # no view, no other tensor, no user variable sees the buffer: add in place
+        if type(g) is Scaled:
+            g.add_to(buf)
+        else:
+            buf += g  # no view, no other tensor, no user variable sees the buffer: add in place
     else:
-        old.data = buf + g
+        old.data = buf + (g.value() if type(g) is Scaled else g)
 
 
 def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capture=None):
@@ -517,7 +562,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
     anomaly = _GradMode.anomaly
     push, pop = heapq.heappush, heapq.heappop
     node = None  # the next node, when it is known to be the newest: a chain never touches the heap
-    with set_grad_enabled(graph):
+    with set_grad_enabled(graph), _defer(capture is None and not anomaly and not graph):
         while node is not None or heap:
             if node is None:
                 node = pop(heap)[1]
@@ -538,6 +583,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                 if gi is None:
                     continue
                 a = args[i]
+                if type(gi) is Scaled and (a.grad_fn is not None or a._hooks or stale):
+                    gi = gi.value()         # deferred only into a leaf's .grad
                 data = a.data
                 if gi.shape != data.shape or gi.dtype != data.dtype:
                     gi = _fix_grad(gi, a, node.op.name)

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from . import special as _special
-from .registry import Op, defop, raw, scalar_of
+from .registry import Op, defop, raw, scalar_of, scaled
 
 _SQRT_2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -37,7 +37,7 @@ sub = defop("sub", local=("1", "-1"), vjps=(lambda g, ans, x, y: g, lambda g, an
 
 def _square_grad(g, ans, x):
     """d(x * x) = 2 x g: exactly the sum g x + g x of the two swap-multiplier VJPs, computed once."""
-    return x * (scalar_of(g) * 2)
+    return scaled(x, scalar_of(g) * 2)
 
 
 mul = defop("mul", local=("{1}", "{0}"), vjps=(lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x), gate="swap multiplier",

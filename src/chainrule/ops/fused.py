@@ -13,7 +13,7 @@ import numpy as np
 from .elementwise import log, where
 from .linalg import check_matmul
 from .reduce import softmax
-from .registry import defop, raw
+from .registry import defop, raw, scaled
 
 
 def _flat(a):
@@ -91,7 +91,7 @@ def cross_entropy(scores, target, reduction="mean", label_smoothing=0.0):
 
 def _sumsq_grads(g, ans, needs, *xs, scale=1.0):
     g2 = g * (2.0 * scale)
-    return [x * g2 if need else None for x, need in zip(xs, needs)]
+    return [scaled(x, g2) if need else None for x, need in zip(xs, needs)]
 
 
 @defop("sumsq", vjp_all=_sumsq_grads)

@@ -18,7 +18,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ..autograd import Node, _GradMode, check_finite, creation_site, track_view
+from ..autograd import Node, Scaled, _GradMode, check_finite, creation_site, track_view
 from ..errors import AxisError, ChainruleError, ShapeError
 
 OPS: dict[str, "Op"] = {}
@@ -397,6 +397,15 @@ def spread(g, shape):
     view = np.ndarray(shape, a.dtype, a.reshape(()), 0, (0,) * len(shape))
     view.flags.writeable = False
     return view
+
+
+def scaled(x, factor):
+    """``x * factor`` for a 0-d ``factor``; inside a backward that fills ``.grad``, a large array's product is
+    handed on deferred (:class:`~chainrule.autograd.Scaled`), to be added into the gradient in blocks."""
+    if (_GradMode.defer and type(x) is np.ndarray and x.size > 2 * Scaled.BLOCK and np.ndim(factor) == 0
+            and np.result_type(x, factor) == x.dtype):
+        return Scaled(x, factor)
+    return x * factor
 
 
 def scalar_of(g):
