@@ -39,3 +39,18 @@ class MissingDependencyError(ChainruleError, ImportError):
 
 class DeviceError(ChainruleError, RuntimeError):
     """A device other than the CPU was asked for (chainrule computes with NumPy on the CPU)."""
+
+
+# ---------------------------------------------------------------- how an error ends a command-line program
+#: exit statuses of the ``chainrule`` command (and of `chainrule.distributed.command` under MPI)
+EXIT_OK = 0
+EXIT_INCOMPLETE = 1          # done another way than asked (``chainrule graph`` without Graphviz: the DOT text)
+EXIT_BUG = 1                 # an unexpected exception (Python's own status for a traceback)
+EXIT_ERROR = 2               # an expected error: a ChainruleError, an OSError on a user's file, a bad flag
+EXIT_INTERRUPTED = 130       # Ctrl-C (128 + SIGINT)
+
+
+def one_line(message) -> str:
+    """An error message as one line (multi-line details joined with '; ')."""
+    parts = [p.strip() for p in str(message).splitlines() if p.strip()]
+    return "; ".join(parts) if parts else "failed"

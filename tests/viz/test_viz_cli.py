@@ -1,17 +1,17 @@
-"""The `chainrule graph` wiring: add_graph_command / run_graph."""
+"""The `chainrule graph` wiring: register / run_graph."""
 import argparse
 import shutil
 
 import pytest
 
-from chainrule.cli.graph import add_graph_command, main, run_graph
+from chainrule.cli.graph import main, register, run_graph
 from chainrule.viz.compgraph import render as dot_mod
 
 
 def parse(argv):
     parser = argparse.ArgumentParser(prog="chainrule")
     sub = parser.add_subparsers(dest="command")
-    add_graph_command(sub)
+    register(sub)
     return parser.parse_args(argv)
 
 

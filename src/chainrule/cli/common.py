@@ -10,15 +10,17 @@ from ..train.config import BOOL_OPTIONS, OPTIONS, flag  # noqa: F401  (flag: re-
 SKIP = ("extra",)
 
 
-def add_training_options(parser: argparse.ArgumentParser, only=None, multi: bool = False) -> None:
+def add_training_options(parser: argparse.ArgumentParser, only=None, multi: bool = False, helps=None) -> None:
     """Add one flag per training setting; every default is "not given" so a config file can fill it.
 
     ``only``: the settings to add (default all). ``multi``: values are comma-separated lists (sweep).
+    ``helps``: a subcommand's own help line for some settings (``{"model": "..."}``).
     """
     group = parser.add_argument_group("training options (defaults: the recipe for the data set, see docs/cli.md)")
     for key, (parse, metavar, help_) in OPTIONS.items():
         if key in SKIP or (only is not None and key not in only):
             continue
+        help_ = (helps or {}).get(key, help_)
         if key in BOOL_OPTIONS:
             group.add_argument(flag(key), dest=key, action=argparse.BooleanOptionalAction,
                                default=argparse.SUPPRESS, help=help_)

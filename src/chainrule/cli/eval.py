@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+from ..errors import EXIT_OK
+
 
 def register(subparsers):
     p = subparsers.add_parser("eval", help="evaluate a trained run on a data split",
@@ -35,7 +37,7 @@ def run(args) -> int:
     r = evaluate_split(loaded, dataset, args.split, args.data_dir, args.batch_size, args.download)
     if args.json:
         print(json.dumps(r, indent=2))
-        return 0
+        return EXIT_OK
     print(f"{r['dataset']}, {r['split']} split ({r['n']:,} examples), {loaded.path}:")
     print(f"accuracy {r['acc']:.2%}   loss {r['loss']:.4f}")
     rows = [[c, f"{sum(row):,}", "-" if a is None else f"{a:.2%}"]
@@ -47,4 +49,4 @@ def run(args) -> int:
     print()
     print("confusion matrix (rows: true class, columns: predicted)")
     print(format_table([[lab] + [str(v) for v in row] for lab, row in zip(labels, cm)], ["true \\ pred"] + labels))
-    return 0
+    return EXIT_OK

@@ -1,7 +1,7 @@
 """``chainrule graph "EXPRESSION" --values x=3,y=-4,z=2``: draw a scalar expression's graph with its gradients.
 
-The ``chainrule`` command's main module calls :func:`add_graph_command` with its subparsers; the parsed
-arguments come back to :func:`run_graph`, which returns the exit status. Standalone:
+The ``chainrule`` command's main module calls :func:`register` with its subparsers; the parsed arguments
+come back to :func:`run_graph`, which returns the exit status (errors raise, for the command to report). Standalone:
 ``python -m chainrule.cli.graph "(x+y)*z" --values x=-2,y=5,z=-4 --explain``.
 """
 from __future__ import annotations
@@ -10,9 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import ChainruleError
+from ..errors import EXIT_INCOMPLETE, EXIT_OK
 
-__all__ = ["add_graph_command", "run_graph", "main"]
+__all__ = ["register", "run_graph", "main"]
 
 _EPILOG = """\
 examples:
@@ -25,7 +25,7 @@ functions: max(a, b), min(a, b), exp, log, relu, sigmoid, tanh, sqrt, abs
 """
 
 
-def add_graph_command(subparsers) -> argparse.ArgumentParser:
+def register(subparsers) -> argparse.ArgumentParser:
     """Register the ``graph`` subcommand on an argparse ``subparsers`` object; sets ``func=run_graph``."""
     p = subparsers.add_parser(
         "graph", help="draw a scalar expression's computational graph with values and gradients",
@@ -49,37 +49,33 @@ def run_graph(args) -> int:
     from ..viz.expression import build_expression, parse, parse_values, variables
     from ..viz.compgraph import INSTALL_HINT, GraphvizNotFoundError, explain, graph
     out = Path(args.out)
+    values = parse_values(args.values)
+    f = build_expression(args.expression, values)
+    lines = explain(f) if (args.explain and f.requires_grad) else []
+    if f.requires_grad:
+        f.backward(retain_graph=True)
+    g = graph(f)
+    print(f"{f.name} = {_num(f.item())}")
+    order = {name: i for i, name in enumerate(variables(parse(args.expression)))}
+    leaves = sorted((v for v in g.values if v.is_leaf and v.tensor is not None and v.requires_grad),
+                    key=lambda v: order.get(v.name, len(order)))
+    if leaves:
+        print("  " + ", ".join(f"d{f.name}/d{v.name} = {_num(v.tensor.grad.item())}" for v in leaves
+                               if v.tensor.grad is not None))
+    if lines:
+        print("backward pass (downstream = local × upstream):")
+        for line in lines:
+            print("  " + line)
     try:
-        values = parse_values(args.values)
-        f = build_expression(args.expression, values)
-        lines = explain(f) if (args.explain and f.requires_grad) else []
-        if f.requires_grad:
-            f.backward(retain_graph=True)
-        g = graph(f)
-        print(f"{f.name} = {_num(f.item())}")
-        order = {name: i for i, name in enumerate(variables(parse(args.expression)))}
-        leaves = sorted((v for v in g.values if v.is_leaf and v.tensor is not None and v.requires_grad),
-                        key=lambda v: order.get(v.name, len(order)))
-        if leaves:
-            print("  " + ", ".join(f"d{f.name}/d{v.name} = {_num(v.tensor.grad.item())}" for v in leaves
-                                   if v.tensor.grad is not None))
-        if lines:
-            print("backward pass (downstream = local × upstream):")
-            for line in lines:
-                print("  " + line)
-        try:
-            g.render(out)
-        except GraphvizNotFoundError:
-            dot_path = out.with_suffix(".dot")
-            g.render(dot_path)
-            print(f"chainrule graph: {INSTALL_HINT} Wrote the DOT text to {dot_path} instead; "
-                  f"render it with: dot -T{out.suffix.lstrip('.') or 'svg'} {dot_path} -o {out}", file=sys.stderr)
-            return 1
-        print(f"wrote {out}")
-        return 0
-    except ChainruleError as e:
-        print(f"chainrule graph: error: {e}", file=sys.stderr)
-        return 2
+        g.render(out)
+    except GraphvizNotFoundError:
+        dot_path = out.with_suffix(".dot")
+        g.render(dot_path)
+        print(f"chainrule graph: {INSTALL_HINT} Wrote the DOT text to {dot_path} instead; "
+              f"render it with: dot -T{out.suffix.lstrip('.') or 'svg'} {dot_path} -o {out}", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    print(f"wrote {out}")
+    return EXIT_OK
 
 
 def _num(v) -> str:
@@ -89,11 +85,8 @@ def _num(v) -> str:
 
 def main(argv=None) -> int:
     """Stand-alone entry point: ``python -m chainrule.cli.graph EXPRESSION ...``."""
-    parser = argparse.ArgumentParser(prog="chainrule")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_graph_command(sub)
-    args = parser.parse_args(["graph"] + list(sys.argv[1:] if argv is None else argv))
-    return args.func(args)
+    from .main import main as chainrule_main
+    return chainrule_main(["graph"] + list(sys.argv[1:] if argv is None else argv))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["add_parser", "register", "run", "main"]
+from ..errors import EXIT_OK
+
+__all__ = ["register", "run", "main"]
 
 _EPILOG = """\
 examples:
@@ -31,7 +33,7 @@ def _seed(text: str) -> int:
     return value
 
 
-def add_parser(subparsers) -> argparse.ArgumentParser:
+def register(subparsers) -> argparse.ArgumentParser:
     """Register the ``lecture`` subcommand on an argparse ``subparsers`` object; sets ``func=run``."""
     p = subparsers.add_parser(
         "lecture", help="run the lecture's claims as small seeded experiments (alone: list the topics)",
@@ -47,9 +49,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, default=0, metavar="S", help="random seed (default 0)")
     p.set_defaults(func=run)
     return p
-
-
-register = add_parser  # the name chainrule.cli.main looks for first
 
 
 def list_topics() -> str:
@@ -68,7 +67,7 @@ def run(args) -> int:
     from ..lecture import get_topic, run_topic
     if args.topic is None:
         print(list_topics())
-        return 0
+        return EXIT_OK
     topic = get_topic(args.topic)
     mode = "full" if args.full else "fast"
     print(f"chainrule lecture {topic.name}: lecture section {topic.section}, {mode} mode, seed {args.seed}",
@@ -76,7 +75,7 @@ def run(args) -> int:
     result = run_topic(topic.name, args.out, fast=not args.full, seed=args.seed)
     print()
     print(result.summary())
-    return 0
+    return EXIT_OK
 
 
 def main(argv=None) -> int:

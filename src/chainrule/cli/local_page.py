@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+from ..errors import EXIT_OK
+
 
 def add_options(p) -> None:
     p.add_argument("--port", type=int, default=0, metavar="N", help="port to listen on (default: a free one)")
@@ -25,7 +27,7 @@ def serve(app, prog: str, what: str, no_browser: bool) -> int:
         open_browser(app.url)
     app.serve_forever()
     print(f"{prog}: stopped.", file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 def open_browser(url: str) -> None:

@@ -4,10 +4,12 @@ A subcommand is a module ``chainrule.cli.<name>`` that defines ``register(subpar
 with ``subparsers.add_parser(...)`` and sets ``func=<callable taking the parsed args, returning an exit
 status>`` through ``set_defaults``. Modules named in `SUBCOMMANDS` come first, in that order; any other
 module in this package that defines ``register`` is picked up after them, so a new subcommand is one new
-file. (``graph.py`` may instead define ``add_graph_command(subparsers)``; see `_register`.)
+file. Modules without ``register`` (common.py, local_page.py, ...) are helpers.
 
 Errors: a `chainrule.errors.ChainruleError`, an `OSError` on a user's file, running out of memory, a bad
-flag or an unknown name ends the command with one line on stderr and exit status 2; anything else is a bug and shows a traceback.
+flag or an unknown name ends the command with one line on stderr and exit status ``EXIT_ERROR`` (2); Ctrl-C
+with ``EXIT_INTERRUPTED`` (130); anything else is a bug and shows a traceback. The statuses are defined in
+`chainrule.errors`, which `chainrule.distributed.command` (one rank prints under MPI) shares.
 """
 from __future__ import annotations
 
@@ -17,10 +19,9 @@ import pkgutil
 import sys
 import warnings
 
+from ..errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, ChainruleError, one_line
+
 SUBCOMMANDS = ("train", "eval", "predict", "sweep", "graph", "lecture")
-EXIT_ERROR = 2
-EXIT_INTERRUPTED = 130
-_NOT_COMMANDS = {"main", "common", "__main__"}
 
 
 class UsageError(Exception):
@@ -35,29 +36,15 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 def _subcommand_modules():
-    """The subcommand modules: those in `SUBCOMMANDS` that exist, then any others in this package."""
+    """The subcommand modules (those with ``register``): `SUBCOMMANDS` in order, then the others in this package."""
     from . import __path__ as pkg_path
     present = {m.name for m in pkgutil.iter_modules(pkg_path)}
     names = [n for n in SUBCOMMANDS if n in present]
-    names += sorted(n for n in present - set(names) - _NOT_COMMANDS if not n.startswith("_"))
+    names += sorted(n for n in present - set(names) - {"main", "__main__"} if not n.startswith("_"))
     for name in names:
-        yield name, importlib.import_module(f"{__package__}.{name}")
-
-
-def _register(name, module, subparsers) -> bool:
-    """Let ``module`` add its parser; True if it did."""
-    for attr in ("register", f"add_{name}_command", "add_command", "add_parser"):
-        fn = getattr(module, attr, None)
-        if callable(fn):
-            before = set(subparsers.choices)
-            parser = fn(subparsers)
-            added = [subparsers.choices[k] for k in set(subparsers.choices) - before]
-            runner = getattr(module, f"run_{name}", None) or getattr(module, "run", None)
-            for p in added or ([parser] if isinstance(parser, argparse.ArgumentParser) else []):
-                if p.get_default("func") is None and callable(runner):
-                    p.set_defaults(func=runner)
-            return True
-    return False
+        module = importlib.import_module(f"{__package__}.{name}")
+        if callable(getattr(module, "register", None)):
+            yield module
 
 
 def build_parser() -> ArgumentParser:
@@ -69,16 +56,9 @@ def build_parser() -> ArgumentParser:
                "'chainrule train' alone trains the lecture's 2-layer net on the spiral data.")
     parser.add_argument("--version", action="version", version=f"chainrule {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
-    for name, module in _subcommand_modules():
-        _register(name, module, sub)
+    for module in _subcommand_modules():
+        module.register(sub)
     return parser
-
-
-def one_line(message: str) -> str:
-    """Collapse an error message to one line (multi-line details joined with '; ')."""
-    parts = [p.strip() for p in str(message).splitlines() if p.strip()]
-    text = "; ".join(parts) if parts else "failed"
-    return text
 
 
 def _os_error_message(e: OSError) -> str:
@@ -90,7 +70,6 @@ def _os_error_message(e: OSError) -> str:
 
 def main(argv=None) -> int:
     """Run the ``chainrule`` command with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
-    from ..errors import ChainruleError
     argv = list(sys.argv[1:] if argv is None else argv)
     prog = "chainrule"
     try:
@@ -99,20 +78,20 @@ def main(argv=None) -> int:
         prog = f"chainrule {args.command}" if getattr(args, "command", None) else prog
         if getattr(args, "func", None) is None:
             parser.print_help()
-            return 0
+            return EXIT_OK
         with warnings.catch_warnings():
             warnings.showwarning = _warning_printer(prog)
             status = args.func(args)
-        return 0 if status is None else int(status)
+        return EXIT_OK if status is None else int(status)
     except UsageError as e:
         prog = prog if prog != "chainrule" else _guess_prog(argv)
         return _fail(prog, str(e).replace("see 'chainrule --help'", f"see '{prog} --help'"))
     except ChainruleError as e:                 # some errors have their own advice for the command line
         return _fail(prog, getattr(e, "cli_message", None) or str(e))
     except SystemExit as e:                     # --help, --version
-        return e.code if isinstance(e.code, int) else (0 if e.code is None else _fail(prog, str(e.code)))
+        return e.code if isinstance(e.code, int) else (EXIT_OK if e.code is None else _fail(prog, str(e.code)))
     except BrokenPipeError:                     # `chainrule ... | head`
-        return 0
+        return EXIT_OK
     except OSError as e:
         return _fail(prog, _os_error_message(e))
     except MemoryError as e:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+from ..errors import EXIT_OK
+
 
 def register(subparsers):
     p = subparsers.add_parser("predict", help="classify image files with a trained run",
@@ -28,8 +30,8 @@ def run(args) -> int:
     if args.json:
         print(json.dumps([{"image": p, "top": [{"class": c, "probability": q} for c, q in top]}
                           for p, top in results], indent=2))
-        return 0
+        return EXIT_OK
     for path, top in results:
         shown = "  ".join(f"{c} {q:.1%}" for c, q in top)
         print(f"{path}: {shown}")
-    return 0
+    return EXIT_OK

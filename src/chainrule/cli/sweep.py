@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..errors import EXIT_INTERRUPTED, EXIT_OK
 from ..train.progress import format_table
 from ..train.sweep import best_trained_to_the_end, label
 from .common import add_training_options, flag, given
@@ -44,7 +45,7 @@ def run(args) -> int:
     result = run_sweep(sweep, on_run=one_line)
     if result.interrupted is not None:
         print(result.interrupted)
-        return 130
+        return EXIT_INTERRUPTED
     records = result.records
     print()
     print(_table(grid, records))
@@ -59,7 +60,7 @@ def run(args) -> int:
     if panels and sweep.configs[0].plots:
         from ..train.experiment import load_data
         _boundaries(panels, sweep.shared or load_data(sweep.configs[0]), sweep.folder)
-    return 0
+    return EXIT_OK
 
 
 def _pct(v) -> str:

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import ConfigError
+from ..errors import EXIT_INTERRUPTED, EXIT_OK, ConfigError
 from .common import add_training_options, flag, given
 
 #: settings that may change when a run is resumed (nothing that changes the arithmetic of the steps done)
 #: (and ``epochs``: more epochs extend the run, its schedule planned for the new length; see docs/cli.md)
 RESUMABLE = ("epochs", "progress", "plots", "data_dir", "download", "detect_anomaly", "checkpoint_every",
              "debug_sync")
-EXIT_INTERRUPTED = 130
 
 DESCRIPTION = """\
 Train a classifier and record the run in OUT/NAME/ (config.json, metrics.jsonl/.csv, last and best
@@ -29,10 +28,8 @@ def register(subparsers):
     p.add_argument("--config", metavar="FILE", help="TOML file of settings (same names as the flags)")
     p.add_argument("--resume", metavar="RUN", help="continue the run in folder RUN exactly where it stopped "
                                                    "(with --epochs N: train a finished run longer)")
-    add_training_options(p)
-    for action in p._actions:                      # --model also takes "both" (the lecture's comparison)
-        if action.dest == "model":
-            action.help = "linear, mlp, or both (default: both for the 2-D sets, mlp otherwise)"
+    # --model also takes "both" (the lecture's comparison)
+    add_training_options(p, helps={"model": "linear, mlp, or both (default: both for the 2-D sets, mlp otherwise)"})
     p.set_defaults(func=run)
     return p
 
@@ -59,7 +56,7 @@ def _run(args) -> int:
         overrides = C.parse_values(flags, "the command line")
         progress = Progress(overrides.get("progress", "auto"))
         result, _ = resume_experiment(args.resume, progress, overrides)
-        return EXIT_INTERRUPTED if result.interrupted else 0
+        return EXIT_INTERRUPTED if result.interrupted else EXIT_OK
 
     file_values = C.read_toml(args.config) if args.config else {}
     model = str(flags.get("model") or file_values.get("model") or "").strip().lower()
@@ -71,7 +68,7 @@ def _run(args) -> int:
     if model != "both":
         cfg = C.resolve({**flags, "model": model}, file_values)
         result, _ = run_experiment(cfg, Progress(cfg.progress))
-        return EXIT_INTERRUPTED if result.interrupted else 0
+        return EXIT_INTERRUPTED if result.interrupted else EXIT_OK
     return _compare(flags, file_values)
 
 
@@ -98,4 +95,4 @@ def _compare(flags, file_values) -> int:
     progress.result(f"{splits.name} ({splits.num_classes} classes, {len(splits.train)} training points): "
                     f"a linear classifier cannot separate it, one hidden layer can (lecture section 1).")
     progress.result(format_table(rows, ["model", "train acc", "val acc", "test acc", "training", "run folder"]))
-    return 0
+    return EXIT_OK

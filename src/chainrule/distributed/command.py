@@ -7,7 +7,7 @@ import sys
 import time
 import traceback
 
-from ..errors import ChainruleError
+from ..errors import EXIT_BUG, EXIT_ERROR, ChainruleError, one_line
 from .world import _world, abort, init
 
 
@@ -30,7 +30,8 @@ def command(prog: str = "chainrule", wait_s: float = 5.0):
     every rank (a bad option, a batch that does not divide: checked alike everywhere), rank 0 re-raises
     the error for the caller to report, once, and the other ranks exit with status 2 silently. When it
     raises on some ranks only, the others would wait in their next Allreduce forever: the failing rank
-    prints ``PROG: error: rank R: ...`` and ends the whole job with `abort` (status 2; 1 for a bug).
+    prints ``PROG: error: rank R: ...`` and ends the whole job with `abort` (status ``EXIT_ERROR``, 2;
+    ``EXIT_BUG``, 1, for a bug).
     """
     init()
     if _world.size == 1:
@@ -47,13 +48,13 @@ def command(prog: str = "chainrule", wait_s: float = 5.0):
         raise
     except BaseException as e:
         expected = isinstance(e, (ChainruleError, OSError))
-        status = 2 if expected else 1
+        status = EXIT_ERROR if expected else EXIT_BUG
         if _all_ranks_failing(wait_s):
             if _world.rank == 0:
                 raise
             raise SystemExit(status) from None
         if expected:
-            text = "; ".join(line.strip() for line in str(e).splitlines() if line.strip()) or type(e).__name__
+            text = one_line(e) if str(e).strip() else type(e).__name__
             print(f"{prog}: error: rank {_world.rank}: {text}", file=stderr, flush=True)
         else:
             traceback.print_exc(file=stderr)
