@@ -23,8 +23,8 @@ from ..autograd import grad, no_grad
 from ..nn import MLP, activation_by_name, init
 from ..nn import functional as F
 from ..tensor import Tensor
-from .common import (Result, Timer, accuracy, format_table, seed_everything, train_full_batch,
-                     write_lecture_report)
+from ..optim import SGD
+from .common import Result, Timer, accuracy, fit, format_table, seed_everything, write_lecture_report
 
 TOPIC = "activations"
 DEPTH, WIDTH, N, D, C = 10, 64, 256, 64, 10
@@ -87,7 +87,9 @@ def dead_units(activation, lr, X, y, steps, every, seed):
         history["dead_mask"].append(mask)
 
     with np.errstate(over="ignore", invalid="ignore"):
-        losses = train_full_batch(model, X, y, steps=steps, lr=lr, optimizer="sgd", every=every, on_record=record)
+        record(0, model)
+        losses = fit(model, SGD(model.parameters(), lr=lr), [(X, y)], epochs=steps,
+                     on_epoch=lambda step, m: record(step, m) if step % every == 0 or step == steps else None)
     history["loss"] = losses[-1]
     history["accuracy"] = accuracy(model, X, y)
     return history

@@ -1,5 +1,5 @@
-"""What every lecture experiment shares: the `Result` it returns, seeding, small training loops, tables,
-figures and the HTML report.
+"""What every lecture experiment shares: the `Result` it returns, seeding, the training loop (`fit`, from
+chainrule.train), tables, figures and the HTML report.
 
 An experiment is a function ``run(out_dir, fast=True, seed=0) -> Result``. It measures one claim of the
 lecture, prints nothing (the CLI prints ``result.table``), writes its pictures as PNG files into
@@ -15,15 +15,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ..autograd import no_grad
 from ..random import manual_seed
 from ..tensor import Tensor
+from ..train.loop import fit  # noqa: F401  (re-exported for the experiments)
+from ..train.metrics import predict_scores
 from ..train.progress import fmt
 from ..train.progress import format_table as _format_table
 from ..viz.plots import figure  # noqa: F401  (re-exported for the experiments)
 from ..viz.plots import save_figure  # noqa: F401  (re-exported for the experiments)
 
-__all__ = ["Result", "seed_everything", "format_table", "train_full_batch", "accuracy", "figure", "save_figure",
+__all__ = ["Result", "seed_everything", "format_table", "fit", "accuracy", "figure", "save_figure",
            "write_lecture_report", "Timer", "fmt", "blas_threads"]
 
 
@@ -115,77 +116,12 @@ def table_rows(header, rows) -> dict:
     return {"columns": list(header), "rows": [[plain(v) for v in r] for r in rows]}
 
 
-# --- training --------------------------------------------------------------------------------------------
-
-def train_full_batch(model, X, y, *, steps: int, lr: float, optimizer: str = "adam", l2: float = 0.0,
-                     momentum: float = 0.0, every: int = 0, on_record=None) -> list:
-    """Train ``model`` on all of ``(X, y)`` at every step with softmax cross-entropy (+ ``l2_penalty(model, l2)``).
-
-    Returns the data loss at every step. ``on_record(step, model)`` is called before step 0 and then after
-    every ``every`` steps (and after the last one) when ``every > 0``. Deterministic given chainrule's seed.
-    """
-    from ..nn import functional as F
-    from ..nn.regularization import l2_penalty
-    from ..optim import SGD, Adam
-    X = X if isinstance(X, Tensor) else Tensor(np.asarray(X))
-    y = np.asarray(y)
-    params = list(model.parameters())
-    opt = Adam(params, lr=lr) if optimizer == "adam" else SGD(params, lr=lr, momentum=momentum)
-    losses = []
-    model.train()
-    if every and on_record is not None:
-        on_record(0, model)
-    for step in range(1, steps + 1):
-        data_loss = F.cross_entropy(model(X), y)
-        loss = data_loss + l2_penalty(model, l2) if l2 else data_loss
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        losses.append(float(data_loss.item()))
-        if every and on_record is not None and (step % every == 0 or step == steps):
-            on_record(step, model)
-    model.eval()
-    return losses
-
-
-def train_minibatch(model, X, y, *, epochs: int, batch_size: int, lr: float, l2: float = 0.0,
-                    rng: np.random.Generator, optimizer: str = "adam", momentum: float = 0.9) -> list:
-    """Minibatch Adam (or SGD with ``momentum``) on softmax cross-entropy (+ L2), samples shuffled by ``rng``.
-
-    Returns the mean data loss of every epoch.
-    """
-    from ..nn import functional as F
-    from ..nn.regularization import l2_penalty
-    from ..optim import SGD, Adam
-    params = list(model.parameters())
-    opt = Adam(params, lr=lr) if optimizer == "adam" else SGD(params, lr=lr, momentum=momentum)
-    n = len(y)
-    history = []
-    model.train()
-    for _ in range(epochs):
-        order = rng.permutation(n)
-        total = 0.0
-        for start in range(0, n, batch_size):
-            idx = order[start:start + batch_size]
-            data_loss = F.cross_entropy(model(Tensor(X[idx])), y[idx])
-            loss = data_loss + l2_penalty(model, l2) if l2 else data_loss
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += float(data_loss.item()) * len(idx)
-        history.append(total / n)
-    model.eval()
-    return history
-
+# --- training and prediction: chainrule.train's fit and predict_scores --------------------------------
 
 def predict(model, X) -> np.ndarray:
-    """Class scores of ``model`` on ``X`` (evaluation mode, no graph), as a NumPy array."""
-    was_training = model.training
-    model.eval()
-    with no_grad():
-        out = model(X if isinstance(X, Tensor) else Tensor(np.asarray(X))).data
-    model.train(was_training)
-    return out
+    """Class scores of ``model`` on all of ``X`` at once, in ``X``'s own dtype (`predict_scores`)."""
+    X = X.data if isinstance(X, Tensor) else np.asarray(X)
+    return predict_scores(model, X, batch_size=max(len(X), 1), dtype=None)
 
 
 def accuracy(model, X, y) -> float:

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from ..nn import MLP
-from .common import (Result, Timer, accuracy, figure, format_table, predict, predictor, save_figure, seed_everything,
-                     train_full_batch, write_lecture_report)
+from ..optim import Adam
+from .common import (Result, Timer, accuracy, figure, fit, format_table, predict, predictor, save_figure, seed_everything,
+                     write_lecture_report)
 
 TOPIC = "nonlinearity"
 HIDDEN = 100
@@ -71,7 +72,7 @@ def run(out_dir, fast: bool = True, seed: int = 0) -> Result:
     with Timer() as timer:
         for name, hidden, act in _models():
             model = MLP(2, hidden, 3, activation=act)
-            losses = train_full_batch(model, Xtr.astype(np.float32), ytr, steps=steps, lr=lr)
+            losses = fit(model, Adam(model.parameters(), lr=lr), [(Xtr.astype(np.float32), ytr)], epochs=steps)
             tr, va = accuracy(model, Xtr.astype(np.float32), ytr), accuracy(model, Xva.astype(np.float32), yva)
             diff = diff32 = None
             collapsed = "-"

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from ..nn import MLP
-from .common import (Result, Timer, accuracy, format_table, predictor, seed_everything, train_full_batch,
-                     write_lecture_report)
+from ..optim import Adam
+from .common import Result, Timer, accuracy, fit, format_table, predictor, seed_everything, write_lecture_report
 
 TOPIC = "size-vs-regularization"
 BIG = 200
@@ -61,7 +61,7 @@ def run(out_dir, fast: bool = True, seed: int = 0) -> Result:
             for k in range(n_seeds):
                 seed_everything(seed * 1000 + k)
                 model = MLP(2, [hidden], 3, activation="relu", dropout=drop)
-                losses = train_full_batch(model, Xtr, ytr, steps=steps, lr=lr, l2=lam)
+                losses = fit(model, Adam(model.parameters(), lr=lr), [(Xtr, ytr)], epochs=steps, reg=lam)
                 tr.append(accuracy(model, Xtr, ytr))
                 va.append(accuracy(model, Xva, yva))
                 loss.append(losses[-1])

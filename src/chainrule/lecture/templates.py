@@ -19,8 +19,8 @@ import numpy as np
 
 from ..errors import DataError
 from ..nn import MLP, init
-from .common import (Result, Timer, accuracy, format_table, predictor, seed_everything, train_full_batch,
-                     train_minibatch, write_lecture_report)
+from ..optim import SGD, Adam
+from .common import Result, Timer, accuracy, fit, format_table, predictor, seed_everything, write_lecture_report
 
 TOPIC = "templates"
 HIDDEN = 100
@@ -96,6 +96,14 @@ def _image_data(fast: bool, rng):
 
 # --- models ----------------------------------------------------------------------------------------------------
 
+def _shuffled(X, y, batch_size, rng):
+    """One epoch's minibatches of ``(X, y)``, in the order of a fresh ``rng`` permutation."""
+    order = rng.permutation(len(y))
+    for start in range(0, len(y), batch_size):
+        idx = order[start:start + batch_size]
+        yield X[idx], y[idx]
+
+
 def _image_models(d, n_classes):
     """The linear classifier (zero init: its templates are purely learned) and the 2-layer net (small W1 init)."""
     linear = MLP(d, [], n_classes)
@@ -132,7 +140,7 @@ def run(out_dir, fast: bool = True, seed: int = 0) -> Result:
         Xs, ys, Xsv, ysv = spiral.train.X, spiral.train.y, spiral.val.X, spiral.val.y
         lin_s, net_s = MLP(2, [], 3), MLP(2, [HIDDEN], 3)
         for m in (lin_s, net_s):
-            train_full_batch(m, Xs, ys, steps=steps, lr=1e-2)
+            fit(m, Adam(m.parameters(), lr=1e-2), [(Xs, ys)], epochs=steps)
         spiral_rows = [["spiral", "linear  f = W x", lin_s.num_parameters(), accuracy(lin_s, Xs, ys),
                         accuracy(lin_s, Xsv, ysv)],
                        ["spiral", f"2-layer  f = W2 max(0, W1 x), H={HIDDEN}", net_s.num_parameters(),
@@ -141,7 +149,9 @@ def run(out_dir, fast: bool = True, seed: int = 0) -> Result:
         Xtr, ytr, Xte, yte, classes, image_shape, data_name = _image_data(fast, rng)
         lin_i, net_i = _image_models(Xtr.shape[1], len(classes))
         for m, recipe in ((lin_i, recipes["linear"]), (net_i, recipes["net"])):
-            train_minibatch(m, Xtr, ytr, epochs=epochs, batch_size=batch, rng=rng, **recipe)
+            opt = (SGD(m.parameters(), lr=recipe["lr"], momentum=0.9) if recipe["optimizer"] == "sgd"
+                   else Adam(m.parameters(), lr=recipe["lr"]))
+            fit(m, opt, lambda epoch: _shuffled(Xtr, ytr, batch, rng), epochs=epochs, reg=recipe["l2"])
         image_rows = [[data_name, "linear  f = W x", lin_i.num_parameters(), accuracy(lin_i, Xtr, ytr),
                        accuracy(lin_i, Xte, yte)],
                       [data_name, f"2-layer, H={HIDDEN}", net_i.num_parameters(), accuracy(net_i, Xtr, ytr),

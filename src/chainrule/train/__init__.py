@@ -1,4 +1,5 @@
-"""Training: the `Trainer` loop, run folders with checkpoints and metrics, configs and per-data-set recipes.
+"""Training: the `Trainer` loop, run folders with checkpoints and metrics, configs and per-data-set recipes;
+`fit`, the small loop for experiments without a run folder.
 
     from chainrule.train import TrainConfig, run_experiment
     result, exp = run_experiment(TrainConfig(dataset="spiral", hidden=(100,)))
@@ -12,6 +13,7 @@ from .callbacks import Callback, Checkpointing, ConsoleProgress, Diagnostics, Ru
 from .config import RECIPES, TrainConfig, resolve
 from .experiment import (build_experiment, build_model, build_optimizer, build_scheduler, load_data,
                          resume_experiment, run_experiment)
+from .loop import fit, step_loss
 from .metrics import confusion_matrix, evaluate, per_class_accuracy, predict_scores
 from .progress import Progress
 from .runs import MetricsLog, RunDir, find_checkpoint
@@ -23,4 +25,5 @@ __all__ = ["Trainer", "FitResult", "TrainingDiverged", "TrainConfig", "RECIPES",
            "find_checkpoint", "Progress", "run_experiment", "resume_experiment", "build_experiment", "build_model",
            "build_optimizer", "build_scheduler", "load_data", "evaluate", "predict_scores", "confusion_matrix",
            "per_class_accuracy", "SingleProcess", "DataParallel", "Callback", "Checkpointing", "RunFolder", "Diagnostics",
-           "ConsoleProgress", "plan_sweep", "run_sweep", "Sweep", "SweepResult"]
+           "ConsoleProgress", "plan_sweep", "run_sweep", "Sweep", "SweepResult",
+           "fit", "step_loss"]

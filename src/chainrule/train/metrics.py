@@ -8,10 +8,11 @@ from ..nn import functional as F
 from ..tensor import Tensor
 
 
-def predict_scores(model, X, batch_size: int = 1000) -> np.ndarray:
-    """The model's class scores for every row of ``X`` (float32 (N, C)), in eval mode without a graph.
+def predict_scores(model, X, batch_size: int = 1000, dtype=np.float32) -> np.ndarray:
+    """The model's class scores for every row of ``X`` ((N, C)), in eval mode without a graph.
 
-    The model's train/eval mode is restored afterwards.
+    ``X`` is given to the model in batches of ``batch_size`` rows as ``dtype`` (None: its own). The model's
+    train/eval mode is restored afterwards.
     """
     was_training = getattr(model, "training", False)
     if hasattr(model, "eval"):
@@ -20,7 +21,7 @@ def predict_scores(model, X, batch_size: int = 1000) -> np.ndarray:
     try:
         with autograd.no_grad():
             for start in range(0, len(X), batch_size):
-                xb = np.ascontiguousarray(X[start:start + batch_size], dtype=np.float32)
+                xb = np.ascontiguousarray(X[start:start + batch_size], dtype=dtype)
                 s = model(Tensor(xb))
                 out.append(s.data if isinstance(s, Tensor) else np.asarray(s))
     finally:

@@ -43,9 +43,9 @@ import numpy as np
 from .. import autograd
 from .._bounded import json_loads
 from ..errors import ChainruleError, CheckpointError
-from ..nn import l2_penalty, regularized_parameters
-from ..tensor import Tensor
+from ..nn import regularized_parameters
 from .callbacks import Checkpointing, ConsoleProgress, Diagnostics, RunFolder
+from .loop import step_loss
 from .metrics import evaluate
 from .progress import Progress
 from .strategy import default_strategy
@@ -342,13 +342,9 @@ class Trainer:
         sums = self._sums
         tick = time.perf_counter()
         for Xb, yb in loader:
-            x = Tensor(Xb)
             try:
-                scores = model(x)
                 # data parallel: a rank's slice of a short last batch may be empty (no loss, no gradient)
-                loss = self.loss_fn(scores, yb) if len(yb) else None
-                if loss is not None and self._reg_params:
-                    loss = loss + l2_penalty(self._reg_params, self.reg)
+                scores, _, loss = step_loss(model, Xb, yb, self.loss_fn, self._reg_params, self.reg)
                 value = float(loss.data) if loss is not None else 0.0
                 if strategy.diverged_here(value):
                     self._diverged(value)
