@@ -33,12 +33,24 @@ __all__ = [
 ]
 
 
-_Tensor = None  # chainrule.tensor.Tensor, bound by that module once the class exists
+_Tensor = None  # the class the engine makes tensors of: chainrule.tensor.Tensor, named by TensorBase below
 
 
-def _bind_tensor(cls) -> None:
-    global _Tensor
-    _Tensor = cls
+class TensorBase:
+    """The base of every tensor the engine records, differentiates and creates (gradients, Function outputs).
+
+    The engine and the op table sit below ``chainrule.tensor`` and never import it: ``isinstance(x,
+    TensorBase)`` tells them a tensor, and the one subclass declared with ``class Tensor(..., TensorBase,
+    engine_tensor=True)`` is the class they create.
+    """
+
+    __slots__ = ()
+
+    def __init_subclass__(cls, engine_tensor: bool = False, **kw):
+        super().__init_subclass__(**kw)
+        if engine_tensor:
+            global _Tensor
+            _Tensor = cls
 
 
 class _GradMode:

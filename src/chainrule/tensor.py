@@ -74,7 +74,7 @@ class RemovableHandle:
         setattr(self._owner, self._attr, hooks or None)
 
 
-class Tensor(TensorMethods, InplaceMethods):
+class Tensor(TensorMethods, InplaceMethods, autograd.TensorBase, engine_tensor=True):
     """An n-dimensional array that records the operations applied to it, so that ``backward`` can run.
 
     ``Tensor(array)`` wraps an existing array without copying; :func:`tensor` copies and converts.
@@ -230,7 +230,7 @@ class Tensor(TensorMethods, InplaceMethods):
         if dtype == self.data.dtype:
             return self
         if self.requires_grad and dtype.kind == "f":
-            return _ops.astype(self, dtype=dtype)
+            return _ew.astype(self, dtype=dtype)
         return Tensor(self.data.astype(dtype))
 
     def float(self):
@@ -286,13 +286,13 @@ class Tensor(TensorMethods, InplaceMethods):
         return _matmul(other, self)
 
     def __neg__(self):
-        return _ops.neg(self)
+        return _ew.neg(self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return _ops.abs(self)
+        return _ew.abs(self)
 
     # --- comparisons: boolean tensors, never differentiable ---------------------------------------------
     def _compare(self, other, ufunc):
@@ -330,37 +330,37 @@ class Tensor(TensorMethods, InplaceMethods):
 
     # --- elementwise math --------------------------------------------------------------------------------
     def exp(self):
-        return _ops.exp(self)
+        return _ew.exp(self)
 
     def log(self):
-        return _ops.log(self)
+        return _ew.log(self)
 
     def sqrt(self):
-        return _ops.sqrt(self)
+        return _ew.sqrt(self)
 
     def abs(self):
-        return _ops.abs(self)
+        return _ew.abs(self)
 
     def sign(self):
         """Sign of each element; its gradient is 0, as in PyTorch."""
-        return _ops.sign(self)
+        return _ew.sign(self)
 
     def clip(self, min=None, max=None):
-        return _ops.clip(self, min=min, max=max)
+        return _ew.clip(self, min=min, max=max)
 
     clamp = clip
 
     def relu(self):
-        return _ops.relu(self)
+        return _ew.relu(self)
 
     def sigmoid(self):
-        return _ops.sigmoid(self)
+        return _ew.sigmoid(self)
 
     def tanh(self):
-        return _ops.tanh(self)
+        return _ew.tanh(self)
 
     def erf(self):
-        return _ops.erf(self)
+        return _ew.erf(self)
 
     def maximum(self, other):
         return _ew.maximum(self, other)
@@ -407,7 +407,7 @@ class Tensor(TensorMethods, InplaceMethods):
 
     # --- shape -------------------------------------------------------------------------------------------
     def reshape(self, *shape):
-        return _ops.reshape(self, shape=_shape_arg(shape))
+        return _shp.reshape(self, shape=_shape_arg(shape))
 
     view = reshape
 
@@ -443,46 +443,42 @@ class Tensor(TensorMethods, InplaceMethods):
         axes = _shape_arg(axes)
         if len(axes) == 2:
             return self.swapaxes(*axes)
-        return _ops.transpose(self, axes=tuple(axes) if axes else None)
+        return _shp.transpose(self, axes=tuple(axes) if axes else None)
 
     def permute(self, *dims):
         if not dims:
             raise TypeError("permute() missing 1 required positional argument: 'dims'.")
-        return _ops.transpose(self, axes=_shape_arg(dims))
+        return _shp.transpose(self, axes=_shape_arg(dims))
 
     def swapaxes(self, a: int, b: int):
         axes = list(range(self.ndim))
         axes[a], axes[b] = axes[b], axes[a]
-        return _ops.transpose(self, axes=tuple(axes))
+        return _shp.transpose(self, axes=tuple(axes))
 
     @property
     def T(self):
-        return _ops.transpose(self, axes=None)
+        return _shp.transpose(self, axes=None)
 
     def t(self):
         """The transpose of a tensor with at most 2 dims (itself for 0-d and 1-d), as PyTorch."""
         if self.ndim > 2:
             raise ShapeError(f"t() expects a tensor with <= 2 dimensions, but this one has {self.ndim}; "
                              f"use transpose(a, b) or permute.")
-        return self if self.ndim < 2 else _ops.transpose(self, axes=None)
+        return self if self.ndim < 2 else _shp.transpose(self, axes=None)
 
     def expand(self, *shape):
         shape = _shape_arg(shape)
         shape = tuple(s if n == -1 else n for n, s in zip(shape, (None,) * (len(shape) - self.ndim) + self.shape))
-        return _ops.broadcast_to(self, shape=shape)
+        return _shp.broadcast_to(self, shape=shape)
 
     def broadcast_to(self, shape):
-        return _ops.broadcast_to(self, shape=tuple(shape))
+        return _shp.broadcast_to(self, shape=tuple(shape))
 
     def __getitem__(self, index):
-        return _ops.getitem(self, index=plain_index(index))
+        return _shp.getitem(self, index=plain_index(index))
 
     def matmul(self, other):
         return _matmul(self, other)
-
-
-autograd._bind_tensor(Tensor)
-_registry.bind_tensor_type(Tensor)
 
 
 def _shape_arg(shape: tuple) -> tuple:
@@ -657,8 +653,3 @@ def from_numpy(ndarray) -> Tensor:
     if ndarray.dtype.kind not in "biufc":
         raise TypeError(f"from_numpy: the array's dtype {ndarray.dtype} is not numeric.")
     return Tensor(ndarray)
-
-
-# The methods above reach every op by name through this namespace.
-_ops = type("ops", (), {name: staticmethod(op) for m in (_ew, _red, _shp, _linalg, _fused)
-                        for name, op in vars(m).items() if hasattr(op, "vjps")})

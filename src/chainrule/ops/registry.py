@@ -18,23 +18,15 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ..autograd import Node, Scaled, _GradMode, check_finite, creation_site, track_view
+from .. import autograd as _autograd
+from ..autograd import Node, Scaled, TensorBase, _GradMode, check_finite, creation_site, track_view
 from ..errors import AxisError, ChainruleError, ShapeError
 
 OPS: dict[str, "Op"] = {}
 NO_PARAMS = MappingProxyType({})  # the parameters of a call that has none (shared, read-only)
-_Tensor = None  # chainrule.tensor.Tensor, bound by bind_tensor_type once that class exists
-
-
-def bind_tensor_type(cls) -> None:
-    """Tell the ops which class is the tensor (tensor.py imports the ops, so it cannot be imported here)."""
-    global _Tensor
-    _Tensor = cls
-
-
 def raw(x):
     """The NumPy array behind a tensor (or ``x`` itself): for masks and indices, which are never differentiated."""
-    return x.data if isinstance(x, _Tensor) else x
+    return x.data if isinstance(x, TensorBase) else x
 
 
 class Op:
@@ -80,12 +72,12 @@ class Op:
             return self.two(args[0], args[1])
         if len(args) > self.arity or kw and self.aliases is not None and not self.aliases.keys().isdisjoint(kw):
             args, kw = _bind(self, args, kw)
-        if len(args) == 1 and isinstance(args[0], _Tensor):      # one tensor: the path of reductions, x[i]
+        if len(args) == 1 and isinstance(args[0], TensorBase):      # one tensor: the path of reductions, x[i]
             return self._unary(args[0], kw)
         tensor_in, leafy = False, True
         arrays, needs = [], []
         for a in args:
-            if isinstance(a, _Tensor):
+            if isinstance(a, TensorBase):
                 tensor_in = True
                 arrays.append(a.data)
                 needs.append(a.requires_grad)
@@ -135,9 +127,9 @@ class Op:
 
         A number beside a float tensor becomes a 0-d array of the tensor's dtype (:func:`_constant`).
         """
-        if x is y and self.same is not None and isinstance(x, _Tensor):
+        if x is y and self.same is not None and isinstance(x, TensorBase):
             return self.same(x)
-        x_is_t, y_is_t = isinstance(x, _Tensor), isinstance(y, _Tensor)
+        x_is_t, y_is_t = isinstance(x, TensorBase), isinstance(y, TensorBase)
         if x_is_t:
             xa = x.data
             ya = y.data if y_is_t else _constant(y, xa)
@@ -162,7 +154,8 @@ class Op:
         cache = None
         if self.cached:
             out, cache = out
-        t = _Tensor.__new__(_Tensor)              # fields set one by one: the engine's tightest spot
+        cls = _autograd._Tensor
+        t = cls.__new__(cls)                      # fields set one by one: the engine's tightest spot
         t.data = out
         t.grad = t.name = t._hooks = None
         if True in needs and _GradMode.enabled and self.differentiable:
