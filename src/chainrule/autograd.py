@@ -19,7 +19,6 @@ import functools
 import inspect
 import heapq
 import itertools
-import sys
 import traceback
 import weakref
 
@@ -484,52 +483,74 @@ class _defer:
         _GradMode.defer = self.prev
 
 
-def _sole_owner(array, expected_refs: int) -> bool:
-    """True when nothing but the engine holds ``array`` (no view, no other tensor, no user variable).
-
-    Only then may a gradient be accumulated into it in place; the reference count is exact in CPython.
-    """
-    return (sys.getrefcount(array) <= expected_refs and type(array) is np.ndarray and array.flags.owndata
-            and array.flags.writeable)
-
+# Gradient ownership: the engine adds a gradient into a buffer in place only when it allocated that buffer
+# itself and nothing outside it can have seen it. A node's pending gradient is owned once the engine has
+# summed two arrivals into a new array (the first arrival may be anyone's: the user's gradient, a hook's
+# result, a Function's array, an array handed to two inputs). A leaf's ``.grad`` buffer is owned while
+# ``t._gown is t._grad.data``: set when the engine allocates it, cleared by every read or assignment of
+# ``.grad`` (Tensor.grad's property), so an array a user took from ``.grad`` is never changed afterwards.
 
 def wrap(array):
     """A tensor around an array the engine made (a gradient): no checks, no copy."""
     t = _Tensor.__new__(_Tensor)
     t.data = array
-    t.grad = t.grad_fn = t.name = t._hooks = None
+    t._grad = t.grad_fn = t.name = t._hooks = None
     t.requires_grad = False
     return t
 
 
-def _accumulate_leaf(t, g, graph, handed):
+def own_grad(t, array) -> None:
+    """Make ``array`` (allocated by the caller, seen by no one else) ``t``'s ``.grad``, owned by the engine:
+    later gradients are added into it in place."""
+    t._grad = wrap(array)
+    t._gown = array if type(array) is np.ndarray else None   # NumPy gives a 0-d result as a scalar
+
+
+def _new_array(g, node, up, in_grads) -> bool:
+    """Whether ``g``, which ``node``'s VJPs returned for upstream ``up``, is an array they made for one input:
+    not a view, not the upstream, an input, the output or the cache; only the op table's VJPs are trusted."""
+    return (type(g) is np.ndarray and g.base is None and g is not up and g is not node.ans
+            and g is not node.cache and getattr(node.op, "new_vjps", False)
+            and not any(g is a for a in node.arrays) and sum(o is g for o in in_grads) == 1
+            and not any(g is v for v in node.kw.values()))
+
+
+def _accumulate_leaf(t, g, graph, handed, made=None):
     if t._hooks:
-        g = _run_hooks(t._hooks, g, graph)
-    _add_to_grad(t, g, graph, handed)
+        g, made = _run_hooks(t._hooks, g, graph), None
+    _add_to_grad(t, g, graph, handed, made)
 
 
-def _add_to_grad(t, g, graph, handed):
-    """``t.grad += g``, keeping the ``.grad`` tensor's identity (``g`` an array, or a tensor when ``graph``)."""
+def _add_to_grad(t, g, graph, handed, made=None):
+    """``t.grad += g``, keeping the ``.grad`` tensor's identity (``g`` an array, or a tensor when ``graph``).
+
+    ``made``: ``(node, upstream, in_grads)`` where ``g`` comes from that node's VJPs (see `_new_array`)."""
     if graph:
         t.grad = g if t.grad is None else t.grad + g
         return
-    old = t.grad
+    old = t._grad
     if old is None:
         if type(g) is Scaled:
-            g = g.value()
+            own_grad(t, g.value())
         elif id(g) in handed or not g.flags.writeable:
-            g = g.copy()  # never let two leaves, or a read-only broadcast view, share one gradient buffer
-        handed.add(id(g))
-        t.grad = wrap(g)
+            own_grad(t, g.copy())  # never let two leaves, or a read-only broadcast view, share one buffer
+        elif made is not None and _new_array(g, *made):
+            own_grad(t, g)
+        else:
+            t._grad = wrap(g)      # the array may be seen elsewhere (a hook, the user's gradient, ...)
+            t._gown = None
+        handed.add(id(t._grad.data))
         return
     buf = old.data  # accumulate into the gradient tensor the user may hold (PyTorch keeps its identity)
-    if _sole_owner(buf, 4):  # refs: old.data, buf, and _sole_owner's argument twice
+    if getattr(t, "_gown", None) is buf:
         if type(g) is Scaled:
             g.add_to(buf)
         else:
-            buf += g  # no view, no other tensor, no user variable sees the buffer: add in place
+            buf += g  # an array the engine made and no one has read: add in place
     else:
-        old.data = buf + (g.value() if type(g) is Scaled else g)
+        old.data = new = buf + (g.value() if type(g) is Scaled else g)
+        if getattr(t, "_gown", False) is None and type(new) is np.ndarray:   # .grad never handed out
+            t._gown = new
 
 
 def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capture=None):
@@ -540,12 +561,13 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
     """
     graph = create_graph
     grads, handed = {}, set()
+    owned = set()  # the nodes whose pending gradient is an array the engine summed (see own_grad)
     leaf_caps = {id(t): i for i, t in enumerate(capture)} if capture is not None else {}
     node_caps = ({id(t.grad_fn): i for i, t in enumerate(capture) if t.grad_fn is not None}
                  if capture is not None else None)
     captured = [None] * (len(capture) if capture is not None else 0)
 
-    def deliver_leaf(t, g):
+    def deliver_leaf(t, g, made=None):
         if capture is not None:
             i = leaf_caps.get(id(t))
             if i is not None:
@@ -553,7 +575,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                     g = _run_hooks(t._hooks, g, graph)
                 captured[i] = g if captured[i] is None else captured[i] + g
         elif t.requires_grad:
-            _accumulate_leaf(t, g, graph, handed)
+            _accumulate_leaf(t, g, graph, handed, made)
 
     observe = capture is not None
 
@@ -579,6 +601,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
             if node is None:
                 node = pop(heap)[1]
             g = grads.pop(node)
+            owned.discard(node)
             args = node.args
             if args is None:
                 node._check_alive()
@@ -604,7 +627,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                     check_finite(gi, "backward", node.op.name, node.site)
                 fn = a.grad_fn if not stale else grad_fn_at(a, node.born)
                 if fn is None:
-                    deliver_leaf(a, gi)
+                    deliver_leaf(a, gi, (node, g, in_grads))
                     continue
                 prev = grads.get(fn)
                 if prev is None:
@@ -618,10 +641,12 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
                         push(heap, (-fn.seq, fn))
                 elif graph:
                     grads[fn] = prev + gi
-                elif _sole_owner(prev, 4):
+                elif fn in owned:
                     prev += gi  # the copy gate, accumulated in place into a buffer no one else sees
                 else:
-                    grads[fn] = prev + gi
+                    grads[fn] = prev = prev + gi
+                    if type(prev) is np.ndarray:    # (a 0-d sum is a NumPy scalar)
+                        owned.add(fn)
             if not retain_graph:
                 node.args = node.arrays = node.ans = node.cache = None
             node = nxt

@@ -191,7 +191,7 @@ def _alias(t, copy):
     """A second tensor object for ``t``'s current value and node (its memory copied when ``copy``)."""
     a = autograd._Tensor.__new__(autograd._Tensor)
     a.data = t.data.copy() if copy else t.data
-    a.grad = a.name = a._hooks = None
+    a._grad = a.name = a._hooks = None
     a.grad_fn, a.requires_grad = t.grad_fn, t.requires_grad
     if not copy:
         a._vc = version_counter(t)

@@ -82,19 +82,36 @@ class Tensor(TensorMethods, InplaceMethods, autograd.TensorBase, engine_tensor=T
 
     # set only where needed, read with getattr: _vc (the version counter), _view (root tensor and view steps),
     # _views (a root's live views), _history (the nodes it had before in-place changes recorded in the graph)
-    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "name", "_hooks", "_vc", "_view", "_views",
-                 "_history", "__weakref__")
+    # _gown: the .grad buffer the engine may add into in place (autograd.own_grad), None where it owns no
+    # buffer yet, False once .grad has been read or assigned
+    __slots__ = ("data", "_grad", "grad_fn", "requires_grad", "name", "_hooks", "_vc", "_view", "_views",
+                 "_history", "_gown", "__weakref__")
     __array_priority__ = 100  # ndarray (op) Tensor defers to Tensor's reflected operator
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None):
         arr = data if isinstance(data, np.ndarray) else _to_array(data, copy=False)
         _check_grad_dtype(arr.dtype, requires_grad)
         self.data = arr
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self.requires_grad = bool(requires_grad)
         self.name = name
         self._hooks = None
+
+    @property
+    def grad(self):
+        """The gradient backward accumulated here (a Tensor of this shape), or None.
+
+        An array taken from it is never changed by a later backward: reading ``.grad`` hands the buffer out,
+        so the engine adds the next gradient into a new array (the ``.grad`` tensor itself keeps its identity).
+        """
+        self._gown = False
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = value
+        self._gown = False
 
     # --- array facts -------------------------------------------------------------------------------------
     shape = property(lambda self: self.data.shape, doc="The shape, a tuple of ints.")

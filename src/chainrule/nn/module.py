@@ -12,7 +12,7 @@ from typing import Iterator, NamedTuple
 
 import numpy as np
 
-from ..autograd import bump_version
+from ..autograd import bump_version, own_grad
 from ..errors import CheckpointError
 from ..tensor import Tensor, to_arguments
 from .parameter import Parameter
@@ -294,7 +294,10 @@ class Module:
         for p in self.parameters():
             if p.grad is None:
                 continue
-            p.grad = None if set_to_none else Tensor(np.zeros_like(p.data))
+            if set_to_none:
+                p.grad = None
+            else:
+                own_grad(p, np.zeros_like(p.data))    # a new array no one holds: backward adds into it
 
     def apply(self, fn) -> "Module":
         """Call ``fn(module)`` on every descendant (children first) and on self; returns self."""

@@ -46,6 +46,8 @@ class Op:
     :func:`_bind`).
     """
 
+    new_vjps = True   # a VJP returns arrays it computed, views, or its own arguments, never an array kept elsewhere
+
     __slots__ = ("name", "forward", "vjps", "vjp_all", "gate", "uses_ans", "cached", "differentiable", "doc",
                  "binary_vjps", "same", "pair", "arity", "params", "aliases", "axis_name", "two",
                  "saves", "view", "local", "role")
@@ -157,7 +159,7 @@ class Op:
         cls = _autograd._Tensor
         t = cls.__new__(cls)                      # fields set one by one: the engine's tightest spot
         t.data = out
-        t.grad = t.name = t._hooks = None
+        t._grad = t.name = t._hooks = None
         if True in needs and _GradMode.enabled and self.differentiable:
             t.grad_fn = Node(self, args, kw, needs, out if self.uses_ans else None, cache, arrays, leafy)
             t.requires_grad = True

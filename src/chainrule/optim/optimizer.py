@@ -14,7 +14,7 @@ import numbers
 import numpy as np
 
 from .._validate import check_number
-from ..autograd import bump_version, enable_grad
+from ..autograd import bump_version, enable_grad, own_grad
 from ..errors import CheckpointError, ConfigError
 from ..tensor import Tensor
 
@@ -130,8 +130,10 @@ class Optimizer:
         """Forget every gradient: ``None`` by default, else a fresh zero array (never zeroed in place)."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is not None:
-                    p.grad = None if set_to_none else Tensor(np.zeros_like(p.data))
+                if p.grad is not None and set_to_none:
+                    p.grad = None
+                elif p.grad is not None:
+                    own_grad(p, np.zeros_like(p.data))    # a new array no one holds: backward adds into it
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; ``closure`` (re-evaluating the loss) is called first."""
