@@ -20,7 +20,7 @@ from .ops.elementwise import (abs, clip, erf, exp, log, maximum, minimum, relu, 
 from .ops.linalg import matmul
 from .ops.reduce import (amax, amin, argmax, argmin, logsumexp, max, mean, min, softmax, log_softmax, std, sum,
                          var)
-from .ops.shape import cat as concatenate, stack_tensors as stack
+from .ops.shape import cat, concatenate, stack
 from .random import manual_seed
 from .tensor import (Tensor, arange, eye, from_numpy, full, full_like, get_default_dtype, linspace, ones, ones_like,
                      rand, randn, set_default_dtype, tensor, zeros, zeros_like)
@@ -31,7 +31,6 @@ from . import optim  # noqa: E402,F401
 from .io import load, save  # noqa: E402
 from ._version import __version__  # noqa: E402,F401
 
-cat = concatenate
 double, long = float64, int64
 
 __all__ = [

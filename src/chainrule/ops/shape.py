@@ -104,8 +104,9 @@ def _joined(name, xs, axis, new_axis):
     return normalize_axis(axis, ndim + new_axis, name)
 
 
+# The ops take the arrays one by one (as every op does); cat and stack below are the public functions.
 @defop("concatenate", vjp_all=_split_grads, saves=())
-def concatenate(*xs, axis=0):
+def _concatenate(*xs, axis=0):
     """Join tensors along an existing axis; backward hands each input its slice of the gradient."""
     axis = _joined("cat", xs, axis, False)
     try:
@@ -117,7 +118,7 @@ def concatenate(*xs, axis=0):
 
 @defop("stack", vjp_all=lambda g, ans, needs, *xs, axis=0: _split_grads(g, ans, needs, *xs, axis=axis, stacked=True),
        saves=())
-def stack(*xs, axis=0):
+def _stack(*xs, axis=0):
     """Join same-shaped tensors along a new axis."""
     axis = _joined("stack", xs, axis, True)
     try:
@@ -129,13 +130,16 @@ def stack(*xs, axis=0):
 def cat(tensors, *more, dim=None, axis=None):
     """Join tensors along an existing dim, as ``torch.cat(tensors, dim=0)``; ``cat(a, b)`` also works."""
     tensors, dim = _sequence(tensors, more, dim, "cat")
-    return concatenate(*tensors, axis=one_of("cat", "dim", dim, "axis", axis, 0))
+    return _concatenate(*tensors, axis=one_of("cat", "dim", dim, "axis", axis, 0))
 
 
-def stack_tensors(tensors, *more, dim=None, axis=None):
+concatenate = cat      # torch.concatenate: the same function
+
+
+def stack(tensors, *more, dim=None, axis=None):
     """Join same-shaped tensors along a new dim, as ``torch.stack(tensors, dim=0)``; ``stack(a, b)`` also works."""
     tensors, dim = _sequence(tensors, more, dim, "stack")
-    return stack(*tensors, axis=one_of("stack", "dim", dim, "axis", axis, 0))
+    return _stack(*tensors, axis=one_of("stack", "dim", dim, "axis", axis, 0))
 
 
 def _sequence(first, more, dim, name):
