@@ -371,6 +371,22 @@ class Node:
         """The ``grad_fn`` of each input (``None`` for leaves), as in PyTorch."""
         return tuple(t.grad_fn for t in self.inputs)
 
+    def vjps(self, upstream) -> list:
+        """The gradient this node sends to each recorded input for the gradient ``upstream`` of its output (an
+        array of the output's shape): the op's VJPs run once, each result reduced to its input's shape;
+        nothing is accumulated and no hook runs. ``None`` for an input that needs none (a constant). An op
+        recorded once for one tensor on both sides (``x * x``) has one input and gives one gradient. For
+        pictures and teaching tools; needs the graph (``retain_graph=True``)."""
+        self._check_alive()
+        with set_grad_enabled(False), _defer(False):
+            down = self.op.backward(self, np.asarray(upstream), False)
+        out = []
+        for g, a in zip(down, self.args):
+            if g is not None and isinstance(a, _Tensor):
+                g = unbroadcast(np.asarray(g), a.shape)
+            out.append(g)
+        return out
+
     def _check_alive(self):
         if self.args is None:
             raise RuntimeError(

@@ -356,3 +356,17 @@ def test_shape_methods_follow_pytorch():
     y = x.transpose(0, 2).permute(1, 0, 2).flatten()
     y.backward(np.arange(24, dtype=np.float32))
     np.testing.assert_array_equal(x.grad.data.transpose(2, 1, 0).transpose(1, 0, 2).reshape(-1), np.arange(24))
+
+
+def test_a_nodes_vjps_are_its_inputs_gradients_and_change_nothing():
+    x = cr.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = cr.tensor([10.0, 20.0], requires_grad=True)          # broadcast: its gradient is summed over rows
+    z = x * y
+    seen = []
+    z.register_hook(lambda g: seen.append(g))
+    up = np.array([[1.0, 0.5], [2.0, 1.0]], np.float32)
+    gx, gy = z.grad_fn.vjps(up)
+    np.testing.assert_array_equal(gx, up * y.data)
+    np.testing.assert_array_equal(gy, (up * x.data).sum(axis=0))
+    assert x.grad is None and y.grad is None and seen == []
+    assert (x * 2.0).grad_fn.vjps(up)[1] is None                # a constant gets no gradient

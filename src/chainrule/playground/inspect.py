@@ -35,7 +35,7 @@ def _local(op) -> dict | None:
     node = op.node
     if node is None or len(op.inputs) != 1 or op.inputs[0][1].shape != op.output.shape:
         return None
-    g = node.op.backward(node, np.ones(op.output.shape, dtype=op.output.data.dtype), False)[0]
+    g = node.vjps(np.ones(op.output.shape, dtype=op.output.data.dtype))[0]
     return None if g is None else _arr(getattr(g, "data", g))
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...autograd import grad as _autograd_grad
-from ...autograd import unbroadcast
 from ...errors import ChainruleError
 from ...tensor import Tensor
 
@@ -163,31 +162,11 @@ def _backward_order(root: ValueInfo, ops: list) -> list:
     return order
 
 
-class _SuspendRetained:
-    """Stop ``retain_grad()`` tensors from receiving gradients while the drawing's own backward runs."""
-
-    def __init__(self, ops):
-        self.nodes = [op.node for op in ops if op.node is not None and not op.freed]
-
-    def __enter__(self):
-        self.saved = [(n, getattr(n, "retained", None)) for n in self.nodes]
-        for n, _ in self.saved:
-            if getattr(n, "retained", None) is not None:
-                n.retained = None
-
-    def __exit__(self, *exc):
-        for n, r in self.saved:
-            if r is not None:
-                n.retained = r
-        return False
-
-
 def _compute_gradients(b: _Builder, gradient, max_values: int) -> None:
     """Every value's gradient with cr.grad (retain_graph=True), then each small op's per-edge gradients."""
     targets = [v for v in b.values.values() if v.requires_grad]
-    with _SuspendRetained(b.ops):
-        grads = _autograd_grad(b.root.tensor, [v.tensor for v in targets], grad_outputs=gradient,
-                               retain_graph=True, allow_unused=True)
+    grads = _autograd_grad(b.root.tensor, [v.tensor for v in targets], grad_outputs=gradient,   # fills no .grad
+                           retain_graph=True, allow_unused=True)
     for v, g in zip(targets, grads):
         v.grad = None if g is None else np.asarray(g.data)
     for op in b.ops:
@@ -204,9 +183,9 @@ def _compute_gradients(b: _Builder, gradient, max_values: int) -> None:
         for i, v in op.inputs:
             if v.is_constant or i >= len(down) or down[i] is None:
                 continue
-            op.downstream[i] = _edge_grad(down[i], v)
+            op.downstream[i] = np.asarray(down[i])
             if local is not None and v.size == 1 and local[i] is not None:
-                op.local[i] = _edge_grad(local[i], v)
+                op.local[i] = np.asarray(local[i])
 
 
 
@@ -219,18 +198,11 @@ def _drawn_args(node) -> tuple:
 def _drawn_vjps(node, up) -> list:
     """One gradient per drawn input. For ``x * x`` the two swap-multiplier gradients are equal, so each is
     half of the one VJP the engine computes (exact: halving only changes the exponent)."""
-    down = node.op.backward(node, up, False)
+    down = node.vjps(up)
     if getattr(node.op, "pair", None) is None:     # a custom Function's node has no pair
         return down
     half = None if down[0] is None else down[0] / 2
     return [half, half]
-
-
-def _edge_grad(g, v: ValueInfo) -> np.ndarray:
-    g = np.asarray(g.data if isinstance(g, Tensor) else g)
-    if g.shape != v.shape:
-        g = unbroadcast(g, v.shape)
-    return np.asarray(g)
 
 
 def _describe_routes(b: _Builder, names) -> None:
