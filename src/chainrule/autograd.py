@@ -616,8 +616,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, capt
         while node is not None or heap:
             if node is None:
                 node = pop(heap)[1]
-            g = grads.pop(node)
-            owned.discard(node)
+            g = grads.pop(node)     # (a node stays in ``owned`` after: newest first, it never receives again)
             args = node.args
             if args is None:
                 node._check_alive()
