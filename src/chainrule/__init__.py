@@ -14,9 +14,12 @@ from .functions import (acos, asin, atan, atan2, ceil, cos, cosh, expm1, floor, 
                         trunc, atanh, prod, cumsum, norm, var_mean, sort, argsort, topk, gather, scatter,
                         scatter_add, split, chunk, unbind, flip, roll, tile, movedim, moveaxis, unflatten,
                         index_select, masked_fill, nonzero, where, einsum, outer, tril, triu, diag)
+from .everyday import (addcdiv, addcmul, addmm, all, any, baddbmm, bmm, broadcast_to, clamp, clamp_max,
+                       clamp_min, clone, cumprod, detach, diff, dot, flatten, hypot, lerp, median, mm, mv, narrow,
+                       numel, permute, reshape, squeeze, swapaxes, t, trace, transpose, unsqueeze)
 from . import return_types  # noqa: F401
 from .gradcheck import GradcheckError, KinkWarning, gradcheck, jacobian, numerical_grad, rel_error
-from .ops.elementwise import (abs, clip, erf, exp, log, maximum, minimum, relu, sigmoid, sign, sqrt, tanh)
+from .ops.elementwise import (abs, erf, exp, log, maximum, minimum, relu, sigmoid, sign, sqrt, tanh)
 from .ops.linalg import matmul
 from .ops.reduce import (amax, amin, argmax, argmin, logsumexp, max, mean, min, softmax, log_softmax, std, sum,
                          var)
@@ -31,6 +34,7 @@ from . import optim  # noqa: E402,F401
 from .io import load, save  # noqa: E402
 from ._version import __version__  # noqa: E402,F401
 
+clip = clamp
 double, long = float64, int64
 
 __all__ = [
@@ -49,6 +53,9 @@ __all__ = [
     "full_like", "from_numpy", "return_types",
     "bool", "float16", "float32", "float64", "double", "int32", "int64", "long", "uint8", "data", "distributed", "nn", "viz", "optim", "save", "load",
     "playground",
+    "clamp", "clamp_min", "clamp_max", "mm", "bmm", "dot", "mv", "addmm", "baddbmm", "flatten", "squeeze",
+    "unsqueeze", "narrow", "cumprod", "diff", "trace", "median", "hypot", "lerp", "addcmul", "addcdiv", "reshape",
+    "permute", "transpose", "swapaxes", "t", "broadcast_to", "clone", "numel", "detach", "all", "any",
 ]
 
 

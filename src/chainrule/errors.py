@@ -9,6 +9,10 @@ class ShapeError(ChainruleError, ValueError, RuntimeError):
     """Operands whose shapes do not fit the operation (a RuntimeError too, as PyTorch raises)."""
 
 
+class DtypeError(ChainruleError, TypeError, RuntimeError):
+    """Operands whose dtypes must match but do not (mm, dot, ...); a RuntimeError too, as PyTorch raises."""
+
+
 class AxisError(ShapeError, IndexError):
     """An axis (dim) out of range for the tensor; an IndexError too, as in PyTorch."""
 

@@ -68,11 +68,13 @@ class InplaceMethods:
 
     def clamp_(self, min=None, max=None):
         """Clamp into [min, max] in place; the gradient passes where min <= x <= max."""
-        if not _records(self, None):
-            np.clip(_memory(self, "clamp_"), min, max, out=self.data)
+        if not (_records(self, min) or _records(self, max)):
+            if min is None and max is None:
+                raise RuntimeError("clamp_: at least one of 'min' or 'max' must not be None.")
+            np.clip(_memory(self, "clamp_"), _registry.raw(min), _registry.raw(max), out=self.data)
             bump_version(self)
             return self
-        return _record(self, lambda old: _ew.clip(old, min=min, max=max), True, "clamp_")
+        return _record(self, lambda old: _ew.clamp_bounds(old, min, max), True, "clamp_")
 
     clip_ = clamp_
 

@@ -2,9 +2,10 @@
 ``values, indices = x.max(1)``, ``x.sort()`` or ``x.topk(3).indices``."""
 from collections import namedtuple
 
-__all__ = ["max", "min", "sort", "topk"]
+__all__ = ["max", "min", "sort", "topk", "median"]
 
 max = namedtuple("max", ["values", "indices"])
 min = namedtuple("min", ["values", "indices"])
 sort = namedtuple("sort", ["values", "indices"])
 topk = namedtuple("topk", ["values", "indices"])
+median = namedtuple("median", ["values", "indices"])

@@ -9,6 +9,7 @@ import weakref
 import numpy as np
 
 from . import autograd
+from .everyday import EverydayMethods
 from .functions import TensorMethods
 from .errors import AxisError, ChainruleError, DeviceError, ShapeError
 from .inplace import InplaceMethods, plain_index
@@ -74,7 +75,7 @@ class RemovableHandle:
         setattr(self._owner, self._attr, hooks or None)
 
 
-class Tensor(TensorMethods, InplaceMethods, autograd.TensorBase, engine_tensor=True):
+class Tensor(TensorMethods, InplaceMethods, EverydayMethods, autograd.TensorBase, engine_tensor=True):
     """An n-dimensional array that records the operations applied to it, so that ``backward`` can run.
 
     ``Tensor(array)`` wraps an existing array without copying; :func:`tensor` copies and converts.
@@ -362,11 +363,6 @@ class Tensor(TensorMethods, InplaceMethods, autograd.TensorBase, engine_tensor=T
         """Sign of each element; its gradient is 0, as in PyTorch."""
         return _ew.sign(self)
 
-    def clip(self, min=None, max=None):
-        return _ew.clip(self, min=min, max=max)
-
-    clamp = clip
-
     def relu(self):
         return _ew.relu(self)
 
@@ -427,33 +423,6 @@ class Tensor(TensorMethods, InplaceMethods, autograd.TensorBase, engine_tensor=T
         return _shp.reshape(self, shape=_shape_arg(shape))
 
     view = reshape
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1):
-        """Merge dimensions ``start_dim..end_dim`` into one (all of them by default), as in PyTorch."""
-        s = self.shape
-        if not s:
-            return self.reshape(1)
-        start, end = start_dim % len(s), end_dim % len(s)
-        return self.reshape(s[:start] + (int(np.prod(s[start:end + 1])),) + s[end + 1:])
-
-    def squeeze(self, dim=None, *, axis=None):
-        """Drop dims of size 1 (all of them, or those of ``dim``: an int or a tuple); as PyTorch, a named dim
-        whose size is not 1 is left as it is."""
-        s = self.shape
-        dim = _registry.normalize_axis(_registry.one_of("squeeze", "dim", dim, "axis", axis), len(s), "squeeze")
-        axes = range(len(s)) if dim is None else (dim,) if isinstance(dim, int) else dim
-        return self.reshape(tuple(n for i, n in enumerate(s) if not (i in axes and n == 1)))
-
-    def unsqueeze(self, dim=None, *, axis=None):
-        """A new dim of size 1 at ``dim`` (from -ndim-1 to ndim)."""
-        dim = _registry.one_of("unsqueeze", "dim", dim, "axis", axis)
-        if dim is None:
-            raise TypeError("unsqueeze() missing 1 required positional argument: 'dim'.")
-        s = list(self.shape)
-        s.insert(_registry.normalize_axis(dim, len(s) + 1, "unsqueeze"), 1)
-        return self.reshape(tuple(s))
-
-    expand_dims = unsqueeze
 
     def transpose(self, *axes):
         """Reverse the axes, or permute them: ``x.transpose(1, 0, 2)``; two axes ``(a, b)`` swap as in PyTorch."""

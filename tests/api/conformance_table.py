@@ -22,7 +22,7 @@ class Entry:
     name: str                      # "sum" (chainrule.sum) or "Tensor.sum"
     call: Callable                 # call(lib, *inputs, *args, **kw), the same code for both libraries
     forms: Callable = None         # (draw, arrays) -> list of (args, kw); None: no arguments
-    inputs: str = "one"            # one | two (broadcast) | matmul | vector | pair_vectors | none
+    inputs: object = "one"         # one | two (broadcast) | matmul | pair_vectors | cat | draw -> shapes
     domain: str = "real"           # real | positive | unit | distinct (no ties) | nonzero
     grad: bool = True              # compare first and second derivatives
     min_dims: int = 0

@@ -13,8 +13,10 @@ from hypothesis.extra import numpy as hnp
 import chainrule as cr
 
 from conformance_table import ENTRIES, EXCLUDED  # noqa: E402  (tests/api is on the path)
+from conformance_everyday import ENTRIES as EVERYDAY  # noqa: E402
 
 torch = pytest.importorskip("torch")
+ENTRIES = ENTRIES + EVERYDAY
 
 ELEMENTS = {
     "real": st.floats(-3, 3, width=32),
@@ -33,6 +35,8 @@ def _array(data, entry, dtype, shape):
 
 def _inputs(data, entry, dtype):
     """The arrays an entry is called with: shapes from 0-d and empty to broadcast pairs."""
+    if callable(entry.inputs):
+        return [_array(data, entry, dtype, s) for s in entry.inputs(data.draw)]
     if entry.inputs == "two":
         shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, min_side=0, max_side=3))
         return [_array(data, entry, dtype, s) for s in shapes.input_shapes]

@@ -455,3 +455,32 @@ def round(x, decimals=0):
 isnan = defop("isnan", doc="True where x is NaN.")(np.isnan)
 isinf = defop("isinf", doc="True where x is +inf or -inf.")(np.isinf)
 isfinite = defop("isfinite", doc="True where x is neither NaN nor infinite.")(np.isfinite)
+
+
+# --- clamp with tensor bounds, hypot --------------------------------------------------------------------
+
+def _bool_as(mask, like):
+    return mask.astype(_dtype_of(like), copy=False)
+
+
+@defop("clamp", vjps=(lambda g, ans, x, lo, hi: g * _bool_as((raw(x) >= raw(lo)) & (raw(x) <= raw(hi)), x),
+                      lambda g, ans, x, lo, hi: g * _bool_as((raw(x) < raw(lo)) & (raw(lo) < raw(hi)), x),
+                      lambda g, ans, x, lo, hi: g * _bool_as((raw(x) > raw(hi)) | (raw(hi) < raw(lo)), x)))
+def clamp(x, lo, hi):
+    """min(max(x, lo), hi) with tensor bounds, PyTorch's rule for the gradient: x gets it where lo <= x <= hi,
+    lo where x < lo < hi, hi where x > hi or hi < lo (then the result is hi)."""
+    return np.minimum(np.maximum(x, lo), hi)
+
+
+def clamp_bounds(x, min=None, max=None):
+    """``torch.clamp``: number bounds go to :func:`clip`, a tensor bound to :func:`clamp` (a missing one is
+    -inf or inf there); no bound at all is PyTorch's RuntimeError."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None.")
+    if not (hasattr(min, "grad_fn") or hasattr(max, "grad_fn")):
+        return clip(x, min=min, max=max)
+    return clamp(x, -math.inf if min is None else min, math.inf if max is None else max)
+
+
+hypot = defop("hypot", vjps=(lambda g, ans, x, y: g * x / ans, lambda g, ans, x, y: g * y / ans), uses_ans=True,
+              doc="sqrt(x ** 2 + y ** 2) without overflow; the gradient is x / hypot (nan at (0, 0)).")(np.hypot)

@@ -16,7 +16,7 @@ from .. import return_types
 from ..errors import AxisError
 from .elementwise import abs, exp, maximum, minimum, where
 from .registry import defop, expand_reduced, normalize_axis, one_of, raw, spread
-from .shape import broadcast_to, getitem, reshape
+from .shape import broadcast_to, concatenate, getitem, reshape
 
 
 def _count(shape, axis):
@@ -298,6 +298,43 @@ def cumsum(x, axis):
     if x.ndim == 0:
         return np.array(np.cumsum(x.reshape(1), axis=axis)[0])
     return np.cumsum(x, axis=axis)
+
+
+def _cumprod_grad(g, ans, x, axis):
+    """Without zeros, the reversed running sum of g * ans, divided by x. With zeros, on arrays: that for the
+    elements before a slice's first zero, the running sum of g times the products that leave it out at that
+    zero, 0 after it; on tensors (create_graph), PyTorch's differentiable form: each element's gradient
+    summed from the products that leave it out (n steps)."""
+    rx = raw(x)
+    if rx.ndim == 0 or rx.size == 0:
+        return g
+    zero = rx == 0
+    if not zero.any():
+        return _reversed(cumsum(_reversed(g * ans, axis), axis=axis), axis) / x
+    if isinstance(x, np.ndarray):
+        seen = np.cumsum(zero, axis=axis)
+        before, first = seen == 0, zero & (seen == 1)
+        tail = np.flip(np.cumsum(np.flip(g * ans, axis), axis), axis) / np.where(before, x, 1)
+        left_out = np.cumprod(np.where(first, 1, x), axis)
+        at_first = np.flip(np.cumsum(np.flip(g * left_out, axis), axis), axis)
+        return np.where(before, tail, np.where(first, at_first, 0)).astype(rx.dtype, copy=False)
+    n, lead = rx.shape[axis], (slice(None),) * (axis % rx.ndim)
+    pieces = []
+    for k in range(n):
+        upto = prod(getitem(x, index=lead + (slice(0, k),)), axis=axis, keepdims=True)
+        rest = cumprod(getitem(x, index=lead + (slice(k + 1, n),)), axis=axis)
+        ones = np.ones(rx.shape[:axis % rx.ndim] + (1,) + rx.shape[axis % rx.ndim + 1:], rx.dtype)
+        left_out = concatenate(ones, rest, axis=axis) * upto
+        pieces.append(sum(getitem(g, index=lead + (slice(k, n),)) * left_out, axis=axis, keepdims=True))
+    return concatenate(*pieces, axis=axis)
+
+
+@defop("cumprod", vjps=(_cumprod_grad,), uses_ans=True)
+def cumprod(x, axis):
+    """Running products along ``axis``; the gradient is exact with zeros among the factors, to any order."""
+    if x.ndim == 0:
+        return np.array(np.cumprod(x.reshape(1), axis=axis)[0])
+    return np.cumprod(x, axis=axis)
 
 
 def _norm_grad(g, ans, x, p=2.0, axis=None, keepdims=False):
