@@ -129,9 +129,9 @@ def _same_grads(ours, theirs, leaves, tol, where):
         np.testing.assert_allclose(got, expected, err_msg=f"{where} of input {i}", **tol)
 
 
-def _compare_derivatives(ours_leaves, ours, theirs_leaves, theirs, tol):
+def _compare_derivatives(ours_leaves, ours, theirs_leaves, theirs, tol, third=True):
     """First derivatives of a weighted sum of the outputs that need a gradient, then second derivatives
-    (the derivative of <grad, v>)."""
+    (the derivative of <grad, v>) and third derivatives (the derivative of <second derivative, u>)."""
     pairs = [(o, t) for o, t in zip(_flat(ours), _flat(theirs)) if isinstance(t, torch.Tensor) and t.requires_grad]
     if not pairs or not all(torch.isfinite(t).all() for _, t in pairs):
         return                                  # no derivative at a nan or inf value (var of too few values)
@@ -147,8 +147,19 @@ def _compare_derivatives(ours_leaves, ours, theirs_leaves, theirs, tol):
                        if g is not None), cr.tensor(0.0))
     second_theirs = sum(((g * torch.tensor(v, dtype=g.dtype)).sum() for g, v in zip(g_theirs, directions)
                          if g is not None and g.requires_grad), torch.tensor(0.0))
-    _same_grads(_grads(cr, second_ours, ours_leaves, False), _grads(torch, second_theirs, theirs_leaves, False),
-                ours_leaves, tol, "second derivative")
+    h_ours, h_theirs = _grads(cr, second_ours, ours_leaves, True), _grads(torch, second_theirs, theirs_leaves, True)
+    _same_grads(h_ours, h_theirs, ours_leaves, tol, "second derivative")
+    if not third:
+        return
+    rng = np.random.default_rng(seed + 2)                 # third: the derivative of <second derivative, u>
+    directions = [rng.standard_normal(tuple(x.shape)) for x in theirs_leaves]
+    third_ours = sum(((h * cr.tensor(u, dtype=h.dtype)).sum() for h, u in zip(h_ours, directions)
+                      if h is not None), cr.tensor(0.0))
+    third_theirs = sum(((h * torch.tensor(u, dtype=h.dtype)).sum() for h, u in zip(h_theirs, directions)
+                        if h is not None and h.requires_grad), torch.tensor(0.0))
+    loose = {"rtol": max(tol["rtol"], 1e-3), "atol": max(tol["atol"], 1e-3)}     # three rounds of cancellation
+    _same_grads(_grads(cr, third_ours, ours_leaves, False), _grads(torch, third_theirs, theirs_leaves, False),
+                ours_leaves, loose, "third derivative")
 
 
 def _builtin(kind):
@@ -169,7 +180,7 @@ def check(entry, arrays, args, kw):
         raise AssertionError(f"{call}: chainrule raises {type(our_error).__name__}: {our_error}") from our_error
     _same(ours, theirs, tol, call)
     if entry.grad:
-        _compare_derivatives(ours_leaves, ours, theirs_leaves, theirs, tol)
+        _compare_derivatives(ours_leaves, ours, theirs_leaves, theirs, tol, entry.third)
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])
