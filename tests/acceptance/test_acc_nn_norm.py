@@ -40,7 +40,7 @@ def _step(mc, mt, x):
     xc, xt = cr.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     yc, yt = mc(xc), mt(xt)
     close(yc, yt)
-    w = rng.normal(size=x.shape)
+    w = rng.normal(size=tuple(yt.shape))
     (yc * yc * cr.tensor(w)).sum().backward()
     (yt * yt * torch.tensor(w)).sum().backward()
     close(xc.grad, xt.grad)
@@ -278,3 +278,32 @@ def test_norm_layers_round_trip_through_save_and_load(tmp_path):
     x = cr.randn(4, 4)
     net.eval(), fresh.eval()
     np.testing.assert_array_equal(net(x).data, fresh(x).data)
+
+
+@pytest.mark.parametrize("norm,torch_norm", [("batch", "BatchNorm1d"), ("layer", "LayerNorm")])
+def test_mlp_norm_is_torch_sequential_and_rebuilds_from_its_file(norm, torch_norm, tmp_path):
+    """MLP(norm=...) is Linear -> norm -> ReLU per hidden layer: torch's Sequential of the same layers, step
+    for step; cr.load rebuilds it from the file alone, running statistics included."""
+    mc = cr.nn.MLP(4, [6, 5], 3, norm=norm, dtype=np.float64)
+    layers = []
+    for i, o in ((4, 6), (6, 5)):
+        layers += [torch.nn.Linear(i, o), getattr(torch.nn, torch_norm)(o), torch.nn.ReLU()]
+    mt = torch.nn.Sequential(*layers, torch.nn.Linear(5, 3)).double()
+    assert [type(m).__name__ for m in mc] == [type(m).__name__ for m in mt]
+    mc.load_state_dict({k: cr.tensor(v.numpy()) for k, v in mt.state_dict().items()})
+    for _ in range(3):
+        _step(mc, mt, rng.normal(size=(8, 4)))
+    _same_state(mc, mt)
+    pytest.importorskip("safetensors")
+    cr.save(mc, tmp_path / "mlp.safetensors")
+    loaded = cr.load(tmp_path / "mlp.safetensors")
+    assert isinstance(loaded, cr.nn.MLP) and loaded.get_config() == mc.get_config()
+    _same_state(loaded, mt)
+    with pytest.raises(cr.errors.ConfigError):
+        mc.collapsed()
+
+
+def test_mlp_norm_refuses_unknown_kinds():
+    with pytest.raises(cr.errors.ConfigError, match="norm"):
+        cr.nn.MLP(4, [6], 3, norm="group")
+    assert "norm" not in cr.nn.MLP(4, [6], 3).get_config()      # configurations without norm stay as they were

@@ -12,22 +12,25 @@ from ..errors import ConfigError
 from .activations import activation_by_name
 from .layers import Dropout, Identity, Linear
 from .module import Sequential
+from .normalization import BatchNorm1d, LayerNorm
 
 __all__ = ["MLP"]
 
 
 class MLP(Sequential):
-    """``Linear -> activation [-> Dropout]`` for each hidden size, then a final ``Linear`` to ``out_features``.
+    """``Linear [-> norm] -> activation [-> Dropout]`` for each hidden size, then a final ``Linear`` to
+    ``out_features``.
 
     ``activation`` is a name from :data:`chainrule.nn.ACTIVATIONS` (``'relu'``, ``'leaky_relu'``, ``'elu'``,
     ``'gelu'``, ``'silu'``, ``'sigmoid'``, ``'tanh'``, ``'softplus'``) or ``None``/``'none'`` for none.
-    ``dropout`` > 0 adds a Dropout after every activation. Children are numbered as in a Sequential, so
+    ``dropout`` > 0 adds a Dropout after every activation; ``norm='batch'`` a BatchNorm1d and ``norm='layer'`` a
+    LayerNorm after every hidden Linear (``model.train()``/``eval()`` switch BatchNorm). Children are numbered as in a Sequential, so
     parameter names are ``"0.weight"``, ``"0.bias"``, ``"2.weight"``, ...; :meth:`get_config` returns the
     constructor arguments, which :func:`chainrule.save` stores so :func:`chainrule.load` can rebuild the model.
     """
 
     def __init__(self, in_features: int, hidden, out_features: int, activation="relu",
-                 dropout: float = 0.0, bias: bool = True, dtype=None):
+                 dropout: float = 0.0, bias: bool = True, dtype=None, norm=None):
         for name, n in (("in_features", in_features), ("out_features", out_features)):
             if not _is_int(n):
                 raise TypeError(f"MLP: {name} must be an integer, got {n!r}.")
@@ -47,10 +50,14 @@ class MLP(Sequential):
         act_cls = activation_by_name(activation)
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
             raise ConfigError(f"MLP: dropout must be in [0, 1), got {dropout!r}.")
+        if norm not in _NORMS:
+            raise ConfigError(f"MLP: norm must be None, 'batch' or 'layer', got {norm!r}.")
         layers = []
         sizes = [in_features] + hidden
         for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
             layers.append(Linear(fan_in, fan_out, bias=bias, dtype=dtype))
+            if norm is not None:
+                layers.append(_NORMS[norm](fan_out, dtype=dtype))
             if act_cls is not Identity:
                 layers.append(act_cls())
             if dropout > 0:
@@ -63,18 +70,23 @@ class MLP(Sequential):
         self.activation = _canonical(activation)
         self.dropout = float(dropout)
         self.bias = bool(bias)
+        self.norm = norm
 
     def get_config(self) -> dict:
-        """The constructor arguments (JSON-able): in_features, hidden, out_features, activation, dropout, bias."""
-        return {"in_features": self.in_features, "hidden": list(self.hidden), "out_features": self.out_features,
-                "activation": self.activation, "dropout": self.dropout, "bias": self.bias}
+        """The constructor arguments (JSON-able): in_features, hidden, out_features, activation, dropout, bias,
+        and norm when there is one."""
+        config = {"in_features": self.in_features, "hidden": list(self.hidden), "out_features": self.out_features,
+                  "activation": self.activation, "dropout": self.dropout, "bias": self.bias}
+        if self.norm is not None:
+            config["norm"] = self.norm
+        return config
 
     @classmethod
     def from_config(cls, config: dict, dtype=None) -> "MLP":
         """Build an MLP from :meth:`get_config`'s dict (fresh random weights)."""
         if not isinstance(config, dict):
             raise ConfigError(f"MLP config: expected a dict of constructor arguments, got {type(config).__name__}.")
-        allowed = {"in_features", "hidden", "out_features", "activation", "dropout", "bias"}
+        allowed = {"in_features", "hidden", "out_features", "activation", "dropout", "bias", "norm"}
         unknown = set(config) - allowed
         if unknown:
             raise ConfigError(f"MLP config: unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}.")
@@ -94,6 +106,9 @@ class MLP(Sequential):
         if self.activation is not None:
             raise ConfigError(f"MLP.collapsed: this network has activation {self.activation!r}, so it is not a "
                               f"single linear map; only activation=None collapses.")
+        if self.norm is not None:
+            raise ConfigError(f"MLP.collapsed: this network has norm={self.norm!r} layers; only a network of "
+                              f"Linear layers collapses.")
         w, b = None, None
         for layer in self.linear_layers:
             lw = layer.weight.data
@@ -101,6 +116,9 @@ class MLP(Sequential):
             w = lw if w is None else lw @ w
             b = lb if b is None else lw @ b + lb
         return w, b
+
+
+_NORMS = {None: None, "batch": BatchNorm1d, "layer": LayerNorm}
 
 
 def _is_int(n) -> bool:
