@@ -18,7 +18,10 @@ Run from the repository root:
 A marker ending in ``(slow)`` names a command too long for the test suite (tests/docs runs the others).
 Blocks under docs/vi/ print numbers the Vietnamese way (decimal comma, thousands dot). Wall-clock times
 (and, per command, the figures measured with a clock or a memory tracer) vary from run to run: they are
-written as measured, and `comparable` masks them when checking.
+written as measured, and `comparable` masks them when checking. The lecture's blocks come from training
+runs, whose float32 rounding depends on the BLAS kernels the CPU gets (OpenBLAS picks Haswell kernels on an
+AVX2 machine, SkylakeX on AVX-512, and a trained figure can move in its last digits); docs/figures-kernels.txt
+records the kernels they were made with, and a check on other kernels leaves those blocks out and says so.
 """
 from __future__ import annotations
 
@@ -118,10 +121,31 @@ def comparable(text: str, command: str) -> str:
     return "\n".join("-" if re.fullmatch(r"[- ]+", line) else re.sub(r" {2,}", "  ", line.strip()) for line in lines)
 
 
+KERNELS_FILE = ROOT / "docs" / "figures-kernels.txt"
+TRAINED = "chainrule lecture"       # blocks of training runs: their figures carry the BLAS kernels' rounding
+
+
+def blas_kernels() -> str:
+    """NumPy's BLAS and the CPU kernels it uses here, e.g. ``openblas Haswell``."""
+    import numpy  # noqa: F401  (loads the BLAS that threadpoolctl then sees)
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown"
+    found = [f"{i['internal_api']} {i.get('architecture', '')}".strip() for i in threadpool_info()
+             if i.get("user_api") == "blas"]
+    return ", ".join(found) or "unknown"
+
+
 def update(paths=DOCS, check: bool = False, fast: bool = False, skip=(), log=print) -> list:
     """Regenerate (or, with ``check``, compare) the blocks of ``paths``, except those of the commands in
     ``skip``; returns the stale ``(path, marker, diff)``."""
     outputs, stale = {}, []
+    recorded = KERNELS_FILE.read_text().strip() if KERNELS_FILE.exists() else None
+    here = blas_kernels()
+    other_kernels = check and recorded is not None and recorded != here
+    if other_kernels:
+        log(f"the lecture blocks were made with {recorded}, this machine has {here}: not comparing them")
     for rel in paths:
         path = ROOT / rel
         text = path.read_text()
@@ -129,7 +153,7 @@ def update(paths=DOCS, check: bool = False, fast: bool = False, skip=(), log=pri
         pieces, last = [], 0
         for marker, body, (start, end) in blocks(text):
             command = command_of(marker)
-            if (fast and marker.endswith(SLOW)) or command in skip:
+            if (fast and marker.endswith(SLOW)) or command in skip or (other_kernels and command.startswith(TRAINED)):
                 continue
             if command not in outputs:
                 log(f"running {command}")
@@ -145,6 +169,8 @@ def update(paths=DOCS, check: bool = False, fast: bool = False, skip=(), log=pri
         if not check and new != text:
             path.write_text(new)
             log(f"wrote {rel}")
+    if not check:
+        KERNELS_FILE.write_text(here + "\n")
     return stale
 
 
