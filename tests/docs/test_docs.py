@@ -97,3 +97,13 @@ def test_every_public_name_of_the_library_parts_is_in_the_api_reference(module):
     section = section[:section.index("\n## ", 1)]
     missing = [n for n in importlib.import_module(module).__all__ if f"`{n}" not in section]
     assert not missing, f"docs/api.md's {module} section lacks {missing}"
+
+
+def test_every_optimizer_and_schedule_is_in_the_optim_section():
+    import chainrule.optim as optim
+    text = (ROOT / "docs" / "api.md").read_text()
+    section = text[text.index("## Optimizers (`chainrule.optim`)"):]
+    section = section[:section.index("\n## ", 1)]
+    names = [n for n in optim.__all__ if n != "lr_scheduler"] + list(optim.lr_scheduler.__all__)
+    missing = [n for n in names if f"`{n}(" not in section]
+    assert not missing, f"docs/api.md's optim section lacks {missing}"

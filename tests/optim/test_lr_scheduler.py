@@ -101,13 +101,14 @@ def test_state_dict_resumes_exactly_and_is_json():
     for _ in range(4):
         sched.step()
     state = json.loads(json.dumps(sched.state_dict()))
+    opt_state = copy.deepcopy(opt.state_dict())           # the learning rates are part of the state
     expected = []
     for _ in range(6):
         sched.step()
         expected.append(sched.get_last_lr())
-    opt2 = _ours()
-    opt2.load_state_dict(copy.deepcopy(opt.state_dict()))
+    opt2 = _ours()        # as PyTorch's docs say: build the scheduler, then load the optimizer's and its state
     resumed = S.SequentialLR(opt2, [S.LinearLR(opt2, 0.2, total_iters=3), S.StepLR(opt2, 2, 0.5)], milestones=[3])
+    opt2.load_state_dict(opt_state)
     resumed.load_state_dict(state)
     got = []
     for _ in range(6):
@@ -116,24 +117,48 @@ def test_state_dict_resumes_exactly_and_is_json():
     assert got == expected
 
 
-def test_closed_form_resume_with_last_epoch():
-    opt = _ours()
-    a = S.CosineAnnealingLR(opt, T_max=10)
-    for _ in range(4):
-        a.step()
-    opt2 = _ours()
-    opt2.param_groups[0]["initial_lr"] = 0.1
-    b = S.CosineAnnealingLR(opt2, T_max=10, last_epoch=3)
-    assert b.get_last_lr() == pytest.approx(a.get_last_lr())
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_resume_with_last_epoch_is_torchs():
+    """PyTorch 2.13 keeps the group's lr at the first step of a schedule resumed with last_epoch (no jump to the
+    closed form), and needs initial_lr."""
+    torch = pytest.importorskip("torch")
+    opt, ref_opt = _ours(), _theirs(torch)
+    for o in (opt, ref_opt):
+        o.param_groups[0]["initial_lr"] = 0.1
+        o.param_groups[0]["lr"] = 0.07
+    ours = S.CosineAnnealingLR(opt, T_max=10, last_epoch=3)
+    ref = torch.optim.lr_scheduler.CosineAnnealingLR(ref_opt, T_max=10, last_epoch=3)
+    for _ in range(12):
+        assert ours.get_last_lr() == pytest.approx(ref.get_last_lr(), rel=1e-12)
+        assert ours.last_epoch == ref.last_epoch
+        ours.step()
+        ref.step()
     with pytest.raises(KeyError, match="initial_lr"):
         S.StepLR(_ours(), 2, last_epoch=5)
 
 
-def test_lambda_lr_state_dict_leaves_out_the_function():
-    opt = _ours()
-    s = S.LambdaLR(opt, lambda e: 0.5 ** e)
-    assert "lr_lambdas" not in s.state_dict()
-    json.dumps(s.state_dict())
+class _Halving:
+    """A callable object: its attributes are saved in the state dict, as PyTorch saves them."""
+
+    def __init__(self):
+        self.rate = 0.5
+
+    def __call__(self, epoch):
+        return self.rate ** epoch
+
+
+def test_lambda_lr_state_dict_saves_what_torch_saves():
+    torch = pytest.importorskip("torch")
+    opt, ref_opt = _ours(groups=2), _theirs(torch, groups=2)
+    ours = S.LambdaLR(opt, [lambda e: 0.5 ** e, _Halving()])
+    ref = torch.optim.lr_scheduler.LambdaLR(ref_opt, [lambda e: 0.5 ** e, _Halving()])
+    assert ours.state_dict()["lr_lambdas"] == ref.state_dict()["lr_lambdas"] == [None, {"rate": 0.5}]
+    assert set(ours.state_dict()) == set(ref.state_dict())
+    json.dumps(ours.state_dict())
+    other = S.LambdaLR(_ours(groups=2), [lambda e: 1.0, _Halving()])
+    other.lr_lambdas[1].rate = 0.9
+    other.load_state_dict(ours.state_dict())
+    assert other.lr_lambdas[1].rate == 0.5
 
 
 @pytest.mark.parametrize("make,match", [

@@ -215,11 +215,14 @@ class Trainer:
 
     def _extend_schedule(self) -> None:
         """The run was planned for fewer epochs: continue on the schedule planned for ``self.epochs``, at the
-        current step (the schedules are closed forms of the step count, so this is where a run planned this
-        long from the start would be)."""
+        current step: the planned schedule and its starting learning rates (most schedules scale the current
+        rate, as PyTorch's do) replayed for the steps taken, which is where a run planned this long from the
+        start would be."""
         if self.scheduler is None:
             return
         self.scheduler.load_state_dict(copy.deepcopy(self._planned_schedule))
+        for group, lr in zip(self.optimizer.param_groups, self._planned_schedule["_last_lr"]):
+            group["lr"] = lr
         for _ in range(self.global_step):
             self.scheduler.step()
 
