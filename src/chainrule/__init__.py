@@ -18,6 +18,8 @@ from .everyday import (addcdiv, addcmul, addmm, all, any, baddbmm, bmm, broadcas
                        clamp_min, clone, cumprod, detach, diff, dot, flatten, hypot, lerp, median, mm, mv, narrow,
                        numel, permute, reshape, squeeze, swapaxes, t, trace, transpose, unsqueeze)
 from . import return_types  # noqa: F401
+from .inference import inference_mode, is_inference_mode_enabled
+from .layout import is_tensor
 from .gradcheck import GradcheckError, KinkWarning, gradcheck, jacobian, numerical_grad, rel_error
 from .ops.elementwise import (abs, erf, exp, log, maximum, minimum, relu, sigmoid, sign, sqrt, tanh)
 from .ops.linalg import matmul
@@ -56,6 +58,7 @@ __all__ = [
     "clamp", "clamp_min", "clamp_max", "mm", "bmm", "dot", "mv", "addmm", "baddbmm", "flatten", "squeeze",
     "unsqueeze", "narrow", "cumprod", "diff", "trace", "median", "hypot", "lerp", "addcmul", "addcdiv", "reshape",
     "permute", "transpose", "swapaxes", "t", "broadcast_to", "clone", "numel", "detach", "all", "any",
+    "is_tensor", "inference_mode", "is_inference_mode_enabled",
 ]
 
 

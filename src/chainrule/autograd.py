@@ -76,14 +76,18 @@ class _GradModeContext:
         _GradMode.enabled = self.prev
         return False
 
+    def _again(self):
+        """A fresh switch to this one's setting, entered around each call (and each generator step)."""
+        return _switch(self.mode)
+
     def __call__(self, fn):
-        mode = self.mode
+        again = self._again
         if inspect.isgeneratorfunction(fn):
             @functools.wraps(fn)
             def generator(*args, **kwargs):
                 gen, sent = fn(*args, **kwargs), None
                 while True:
-                    with _switch(mode):
+                    with again():
                         try:
                             out = gen.send(sent)
                         except StopIteration as stop:
@@ -93,7 +97,7 @@ class _GradModeContext:
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with _switch(mode):
+            with again():
                 return fn(*args, **kwargs)
         return wrapper
 

@@ -41,8 +41,9 @@ class MissingDependencyError(ChainruleError, ImportError):
     """An optional package that this feature needs is not installed (the message says which extra to install)."""
 
 
-class DeviceError(ChainruleError, RuntimeError):
-    """A device other than the CPU was asked for (chainrule computes with NumPy on the CPU)."""
+class DeviceError(ChainruleError, RuntimeError, AssertionError):
+    """A device other than the CPU was asked for (chainrule computes with NumPy on the CPU); an AssertionError
+    too, as a PyTorch built without CUDA raises."""
 
 
 # ---------------------------------------------------------------- how an error ends a command-line program

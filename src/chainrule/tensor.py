@@ -13,6 +13,7 @@ from .everyday import EverydayMethods
 from .functions import TensorMethods
 from .errors import AxisError, ChainruleError, DeviceError, ShapeError
 from .inplace import InplaceMethods, plain_index
+from .layout import LayoutMethods
 from .ops import elementwise as _ew, fused as _fused, linalg as _linalg, reduce as _red, shape as _shp
 from .ops import registry as _registry
 
@@ -75,7 +76,8 @@ class RemovableHandle:
         setattr(self._owner, self._attr, hooks or None)
 
 
-class Tensor(TensorMethods, InplaceMethods, EverydayMethods, autograd.TensorBase, engine_tensor=True):
+class Tensor(TensorMethods, InplaceMethods, EverydayMethods, LayoutMethods, autograd.TensorBase,
+             engine_tensor=True):
     """An n-dimensional array that records the operations applied to it, so that ``backward`` can run.
 
     ``Tensor(array)`` wraps an existing array without copying; :func:`tensor` copies and converts.
@@ -262,9 +264,11 @@ class Tensor(TensorMethods, InplaceMethods, EverydayMethods, autograd.TensorBase
 
     def to(self, *args, **kw) -> "Tensor":
         """``x.to(dtype)``, ``x.to('cpu')``, ``x.to('cpu', dtype)``, ``x.to(other)`` (its dtype), as PyTorch;
-        itself when nothing changes. chainrule computes on the CPU only."""
+        itself when nothing changes, unless ``copy=True``. chainrule computes on the CPU only."""
+        copy = kw.get("copy", False) or [a for a in args if isinstance(a, bool)][1:] == [True]
         dtype = to_arguments("Tensor.to", args, kw)
-        return self if dtype is None else self.astype(dtype)
+        out = self if dtype is None else self.astype(dtype)
+        return out.clone() if copy and out is self else out
 
     # --- arithmetic --------------------------------------------------------------------------------------
     def __add__(self, other):
@@ -509,10 +513,12 @@ def _is_dtype_name(text):
 def to_arguments(name, args, kw):
     """The dtype that ``to(...)`` asks for (``None`` for none); a device other than the CPU is refused."""
     dtype, device = kw.pop("dtype", None), kw.pop("device", None)
-    kw.pop("non_blocking", None), kw.pop("copy", None)
+    kw.pop("non_blocking", None), kw.pop("copy", None), kw.pop("memory_format", None)
     if kw:
         raise TypeError(f"{name}() got an unexpected keyword argument {next(iter(kw))!r}.")
     for a in args:
+        if isinstance(a, bool):                     # non_blocking, copy
+            continue
         if isinstance(a, Tensor):
             dtype = a.dtype
         elif isinstance(a, str) and not _is_dtype_name(a) or type(a).__name__ == "device":

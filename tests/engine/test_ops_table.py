@@ -87,6 +87,7 @@ CASES = {
     "index_add": [((normal(3, 5),), {"index": np.array([0, 2, 0]), "shape": (4, 5)}),
                   ((normal(2, 2),), {"index": (slice(0, 2), slice(1, 3)), "shape": (3, 4)})],
     "clone": [((normal(3, 4),), {})],
+    "contiguous": [((normal(3, 4),), {})],
     "concatenate": [((normal(2, 3), normal(4, 3)), {"axis": 0}), ((normal(2, 3), normal(2, 1), normal(2, 2)), {"axis": -1})],
     "stack": [((normal(2, 3), normal(2, 3)), {"axis": 0}), ((normal(3), normal(3), normal(3)), {"axis": -1})],
     "matmul": [((normal(3, 4), normal(4, 2)), {}), ((normal(4), normal(4, 2)), {}), ((normal(3, 4), normal(4)), {}),
@@ -275,7 +276,8 @@ def _torch_fns(torch):
     return {
         "add": lambda x, y: x + y, "sub": lambda x, y: x - y, "mul": lambda x, y: x * y, "div": lambda x, y: x / y,
         "pow": lambda x, y: x ** y, "maximum": lambda x, y: torch.maximum(x, torch.as_tensor(y, dtype=x.dtype)),
-        "minimum": torch.minimum, "where": torch.where, "neg": torch.neg, "clone": torch.clone, "exp": torch.exp, "log": torch.log,
+        "minimum": torch.minimum, "where": torch.where, "neg": torch.neg, "clone": torch.clone,
+        "contiguous": lambda x: x.contiguous(), "exp": torch.exp, "log": torch.log,
         "sqrt": torch.sqrt, "abs": torch.abs, "sign": torch.sign, "erf": torch.erf,
         "clip": lambda x, min=None, max=None: torch.clamp(x, min, max), "relu": torch.relu,
         "leaky_relu": lambda x, negative_slope: F.leaky_relu(x, negative_slope),

@@ -81,6 +81,12 @@ def clone(x):
     return np.array(x, copy=True)
 
 
+@defop("contiguous", vjps=(lambda g, ans, x: g,), saves=())
+def contiguous(x):
+    """A row-major copy; the gradient passes unchanged (``x.contiguous()`` of a non-contiguous tensor)."""
+    return np.array(x, order="C", copy=True)
+
+
 def _split_grads(g, ans, needs, *xs, axis=0, stacked=False):
     grads, start = [], 0
     for x, need in zip(xs, needs):
