@@ -21,6 +21,11 @@ class IndexRangeError(ChainruleError, IndexError, RuntimeError):
     """An index value outside its dimension (gather, scatter, one_hot); a RuntimeError too, as in PyTorch."""
 
 
+class DtypeError(ChainruleError, TypeError, NotImplementedError):
+    """An op not defined for its operands' dtypes, or a result that cannot be written into a tensor's dtype
+    (``int_tensor += 2.5``); a RuntimeError (NotImplementedError) as PyTorch raises, and a TypeError."""
+
+
 class DataError(ChainruleError, ValueError):
     """A data file or folder that is missing, truncated, corrupt or in an unknown layout."""
 

@@ -14,7 +14,7 @@ import numpy as np
 from . import autograd
 from .autograd import _GradMode, bump_version, live_views, rebase, saved_inputs, version_counter
 from .errors import ShapeError
-from .ops import elementwise as _ew, registry as _registry, shape as _shp
+from .ops import elementwise as _ew, promotion as _promotion, registry as _registry, shape as _shp
 
 _SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
 _NOWHERE = np.array(False)  # where(_NOWHERE, old, new): the new value, with a zero gradient for the old one
@@ -139,13 +139,18 @@ def _memory(t, name):
 
 
 def _binary(t, op, other, ufunc):
-    """``t op= other`` in place; recorded as ``t = t op other`` when a gradient flows through it."""
+    """``t op= other`` in place, computed in the promoted dtype and written back into ``t``'s (a result of a
+    higher category is refused, as PyTorch does); recorded as ``t = t op other`` when a gradient flows."""
     if not _records(t, other):
-        value = other.data if isinstance(other, autograd._Tensor) else other
+        is_tensor = isinstance(other, autograd._Tensor)
+        value = other.data if is_tensor else other
+        memory = _memory(t, f"{op.name}_")
+        a, b = _promotion.operands(op, (memory, value), (True, is_tensor))
+        _promotion.check_cast(f"{op.name}_", np.result_type(a, b), memory.dtype)
         try:
-            ufunc(_memory(t, f"{op.name}_"), value, out=t.data, casting="same_kind")
+            ufunc(a, b, out=memory, casting="unsafe")
         except (ValueError, TypeError) as e:
-            raise _inplace_error(op.name, t.data, value, e) from None
+            raise _inplace_error(op.name, memory, value, e) from None
         bump_version(t)
         return t
     needs = (t.requires_grad, isinstance(other, autograd._Tensor) and other.requires_grad)
@@ -164,9 +169,8 @@ def _record(t, compute, saves_self, name, write=None):
     if new.shape != memory.shape:
         raise ShapeError(f"{name} (in place): the result has shape {new.shape} but the tensor being updated has "
                          f"shape {memory.shape}; write it out of place instead (a = a + b, not a += b).")
-    if not np.can_cast(new.dtype, memory.dtype, "unsafe" if name == "copy_" else "same_kind"):
-        raise TypeError(f"{name} (in place): the result is {new.dtype} but the tensor being updated is "
-                        f"{memory.dtype}; write it out of place instead, or convert the tensor first.")
+    if name != "copy_":
+        _promotion.check_cast(name, new.dtype, memory.dtype)
     if view is not None:
         base, steps = view
         old_base = _alias(base, copy=False)
@@ -222,8 +226,4 @@ def _inplace_error(name, target, value, e):
         if result is not None:
             return ShapeError(f"{name} (in place): the result has shape {result} but the tensor being updated has "
                               f"shape {target.shape}; write a = a {_SYMBOLS.get(name, name)} b instead.")
-    if isinstance(e, TypeError) and "cast" in str(e):
-        result = np.result_type(target, value)
-        return TypeError(f"{name} (in place): the result is {result} but the tensor being updated is {target.dtype}; "
-                         f"write a = a {_SYMBOLS.get(name, name)} b instead, or convert the tensor first.")
     return _registry._clear_error(f"{name} (in place)", (target, value), e)

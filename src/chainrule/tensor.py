@@ -15,7 +15,7 @@ from .errors import AxisError, ChainruleError, DeviceError, ShapeError
 from .inplace import InplaceMethods, plain_index
 from .layout import LayoutMethods
 from .ops import elementwise as _ew, fused as _fused, linalg as _linalg, reduce as _red, shape as _shp
-from .ops import registry as _registry
+from .ops import promotion as _promotion, registry as _registry
 
 __all__ = ["Tensor", "tensor", "set_default_dtype", "get_default_dtype", "zeros", "ones", "randn", "rand",
            "arange", "zeros_like", "ones_like", "full", "eye", "linspace", "full_like", "from_numpy"]
@@ -25,6 +25,8 @@ _default_dtype = np.dtype(np.float32)
 # The operators' two-input path of each op (Op.binary), looked up once: they are the engine's hottest calls.
 _add, _sub, _mul, _div, _pow, _matmul = (op.binary for op in (_ew.add, _ew.sub, _ew.mul, _ew.div, _ew.pow,
                                                               _linalg.matmul))
+_floordiv, _mod = _ew.floor_divide.binary, _ew.remainder.binary
+_eq, _ne, _lt, _le, _gt, _ge = (op.binary for op in (_ew.eq, _ew.ne, _ew.lt, _ew.le, _ew.gt, _ew.ge))
 
 
 def set_default_dtype(dtype) -> None:
@@ -34,6 +36,7 @@ def set_default_dtype(dtype) -> None:
     if d.kind != "f":
         raise TypeError(f"set_default_dtype: the default dtype must be a floating type, got {d}.")
     _default_dtype = d
+    _promotion.set_default_float(d)
 
 
 def get_default_dtype() -> np.dtype:
@@ -295,6 +298,18 @@ class Tensor(TensorMethods, InplaceMethods, EverydayMethods, LayoutMethods, auto
     def __rtruediv__(self, other):
         return _div(other, self)
 
+    def __floordiv__(self, other):
+        return _floordiv(self, other)
+
+    def __rfloordiv__(self, other):
+        return _floordiv(other, self)
+
+    def __mod__(self, other):
+        return _mod(self, other)
+
+    def __rmod__(self, other):
+        return _mod(other, self)
+
     def __pow__(self, other):
         return _pow(self, other)
 
@@ -317,26 +332,23 @@ class Tensor(TensorMethods, InplaceMethods, EverydayMethods, LayoutMethods, auto
         return _ew.abs(self)
 
     # --- comparisons: boolean tensors, never differentiable ---------------------------------------------
-    def _compare(self, other, ufunc):
-        return Tensor(ufunc(self.data, other.data if isinstance(other, Tensor) else other))
-
     def __eq__(self, other):
-        return self._compare(other, np.equal)
+        return _eq(self, other)
 
     def __ne__(self, other):
-        return self._compare(other, np.not_equal)
+        return _ne(self, other)
 
     def __lt__(self, other):
-        return self._compare(other, np.less)
+        return _lt(self, other)
 
     def __le__(self, other):
-        return self._compare(other, np.less_equal)
+        return _le(self, other)
 
     def __gt__(self, other):
-        return self._compare(other, np.greater)
+        return _gt(self, other)
 
     def __ge__(self, other):
-        return self._compare(other, np.greater_equal)
+        return _ge(self, other)
 
     def any(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         return Tensor(np.any(self.data, **_np_reduction("any", self.ndim, dim, keepdim, axis, keepdims)))

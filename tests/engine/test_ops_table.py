@@ -48,6 +48,11 @@ CASES = {
     "maximum": [((distinct(3, 4), distinct(3, 4) + 0.1), {}), ((distinct(2, 3), 0.05), {})],
     "minimum": [((distinct(3, 4), distinct(3, 4) + 0.1), {}), ((distinct(4), distinct(3, 1)), {})],
     "where": [((normal(3, 4) > 0, normal(3, 4), normal(4)), {})],
+    "floor_divide": [((off_grid(3, 4, step=0.7), np.full(4, 0.7)), {}), ((normal(2, 3), positive()), {})],
+    "remainder": [((off_grid(3, 4, step=0.7), np.full(4, 0.7)), {}), ((off_grid(5, step=0.6), -0.6), {})],
+    "eq": [((normal(3, 4), normal(4)), {})], "ne": [((normal(3, 4), normal(4)), {})],
+    "lt": [((normal(3, 4), normal(4)), {})], "le": [((normal(3, 4), normal(4)), {})],
+    "gt": [((normal(3, 4), normal(4)), {})], "ge": [((normal(3, 4), normal(4)), {})],
     "astype": [((normal(3, 2),), {"dtype": np.float64})],
     "neg": [((normal(3, 4),), {})],
     "exp": [((normal(3, 4),), {}), ((normal(),), {})],
@@ -275,7 +280,9 @@ def _torch_fns(torch):
 
     return {
         "add": lambda x, y: x + y, "sub": lambda x, y: x - y, "mul": lambda x, y: x * y, "div": lambda x, y: x / y,
-        "pow": lambda x, y: x ** y, "maximum": lambda x, y: torch.maximum(x, torch.as_tensor(y, dtype=x.dtype)),
+        "pow": lambda x, y: x ** y, "floor_divide": lambda x, y: x // y, "remainder": lambda x, y: x % y,
+        "eq": torch.eq, "ne": torch.ne, "lt": torch.lt, "le": torch.le, "gt": torch.gt, "ge": torch.ge,
+        "maximum": lambda x, y: torch.maximum(x, torch.as_tensor(y, dtype=x.dtype)),
         "minimum": torch.minimum, "where": torch.where, "neg": torch.neg, "clone": torch.clone,
         "contiguous": lambda x: x.contiguous(), "exp": torch.exp, "log": torch.log,
         "sqrt": torch.sqrt, "abs": torch.abs, "sign": torch.sign, "erf": torch.erf,

@@ -29,10 +29,10 @@ def _dtype_of(*xs):
 
 # --- binary gates ---------------------------------------------------------------------------------------
 
-add = defop("add", local=("1", "1"), vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: g), gate="distributor", saves=(),
+add = defop("add", local=("1", "1"), vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: g), gate="distributor", saves=(), promote="same",
             doc="x + y: the add gate hands the upstream gradient unchanged to both inputs.")(np.add)
 
-sub = defop("sub", local=("1", "-1"), vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g), gate="distributor", saves=(),
+sub = defop("sub", local=("1", "-1"), vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g), gate="distributor", saves=(), promote="same",
             doc="x - y.")(np.subtract)
 
 def _square_grad(g, ans, x):
@@ -41,13 +41,42 @@ def _square_grad(g, ans, x):
 
 
 mul = defop("mul", local=("{1}", "{0}"), vjps=(lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x), gate="swap multiplier",
-            saves=((1,), (0,)),
+            saves=((1,), (0,)), promote="same",
             doc="x * y: each input's gradient is the upstream gradient times the *other* input.",
             same=Op("mul", lambda x: np.multiply(x, x), vjps=(_square_grad,), gate="swap multiplier",
                     doc="x * x with one tensor on both sides: one VJP, 2 x g."))(np.multiply)
 
-div = defop("div", local=("1/{1}", "-{0}/{1}^2"), vjps=(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * x / (y * y)), saves=((1,), (0, 1)),
-            doc="x / y.")(np.true_divide)
+div = defop("div", local=("1/{1}", "-{0}/{1}^2"), vjps=(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * x / (y * y)), saves=((1,), (0, 1)), promote="float",
+            doc="x / y (true division: integers give the default float dtype).")(np.true_divide)
+
+
+def _nonzero_divisor(name, x, y):
+    """PyTorch's error for an integer division by zero (NumPy would give 0 with a warning)."""
+    if np.result_type(x, y).kind in "iu" and not np.all(y):
+        raise RuntimeError(f"{name}: ZeroDivisionError (an integer divided by 0); divide floats for inf.")
+
+
+@defop("floor_divide", promote="same")
+def floor_divide(x, y):
+    """x // y, rounded towards -inf as Python and PyTorch; integers stay integers. Not differentiable."""
+    _nonzero_divisor("floor_divide", x, y)
+    return np.floor_divide(x, y)
+
+
+@defop("remainder", vjps=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g * floor(x / y)), promote="same")
+def remainder(x, y):
+    """x % y with the sign of y (Python's and PyTorch's): x - floor(x / y) y."""
+    _nonzero_divisor("remainder", x, y)
+    return np.remainder(x, y)
+
+
+# comparisons: boolean results, computed in the promoted dtype as PyTorch does, never differentiable
+eq = defop("eq", promote="same", doc="x == y.")(np.equal)
+ne = defop("ne", promote="same", doc="x != y.")(np.not_equal)
+lt = defop("lt", promote="same", doc="x < y.")(np.less)
+le = defop("le", promote="same", doc="x <= y.")(np.less_equal)
+gt = defop("gt", promote="same", doc="x > y.")(np.greater)
+ge = defop("ge", promote="same", doc="x >= y.")(np.greater_equal)
 
 
 def _anywhere(mask) -> bool:
@@ -73,7 +102,8 @@ def _pow_grad_exponent(g, ans, x, y):
         return g * where(zero, 0, ans * log(where(zero, 1, x)))
 
 
-pow = defop("pow", local=("{1}*{0}^({1}-1)", "{out}*log({0})"), vjps=(_pow_grad_base, _pow_grad_exponent), uses_ans=True, doc="x ** y.")(np.power)
+pow = defop("pow", local=("{1}*{0}^({1}-1)", "{out}*log({0})"), vjps=(_pow_grad_base, _pow_grad_exponent), uses_ans=True, promote="same",
+            doc="x ** y.")(np.power)
 
 
 def _tie_split(x, y):
@@ -83,12 +113,12 @@ def _tie_split(x, y):
 
 
 maximum = defop("maximum", vjps=(lambda g, ans, x, y: g * _tie_split(x, y), lambda g, ans, x, y: g * _tie_split(y, x)),
-                gate="router",
+                gate="router", promote="same",
                 doc="Elementwise max: the max gate routes the gradient to the winner (split equally at a tie).",
                 )(np.maximum)
 
 minimum = defop("minimum", vjps=(lambda g, ans, x, y: g * _tie_split(y, x), lambda g, ans, x, y: g * _tie_split(x, y)),
-                gate="router",
+                gate="router", promote="same",
                 doc="Elementwise min: routes the gradient to the smaller input (split equally at a tie).",
                 )(np.minimum)
 
@@ -119,7 +149,7 @@ def _select(condition, x, y):
 
 
 @defop("where", vjps=(None, lambda g, ans, c, x, y: where(raw(c), g, 0), lambda g, ans, c, x, y: where(raw(c), 0, g)),
-       gate="router", saves=(0,))
+       gate="router", saves=(0,), promote="where")
 def where(condition, x, y):
     """Pick x where ``condition`` holds, else y; the gradient is routed the same way."""
     return _select(condition, x, y)
@@ -133,17 +163,20 @@ def astype(x, dtype):
 
 # --- unary math -----------------------------------------------------------------------------------------
 
-neg = defop("neg", local=("-1",), vjps=(lambda g, ans, x: -g,), saves=(), doc="-x.")(np.negative)
+neg = defop("neg", local=("-1",), vjps=(lambda g, ans, x: -g,), saves=(), promote="same", doc="-x.")(np.negative)
 
-exp = defop("exp", local=("e^{0} = {out}",), vjps=(lambda g, ans, x: g * ans,), uses_ans=True, doc="e ** x.")(np.exp)
+exp = defop("exp", promote="float", local=("e^{0} = {out}",), vjps=(lambda g, ans, x: g * ans,), uses_ans=True, doc="e ** x.")(np.exp)
 
-log = defop("log", local=("1/{0}",), vjps=(lambda g, ans, x: g / x,), doc="Natural logarithm.")(np.log)
+log = defop("log", promote="float", local=("1/{0}",), vjps=(lambda g, ans, x: g / x,), doc="Natural logarithm.")(np.log)
 
-sqrt = defop("sqrt", local=("1/(2*{out})",), vjps=(lambda g, ans, x: g / (ans * 2),), uses_ans=True, doc="Square root.")(np.sqrt)
+sqrt = defop("sqrt", promote="float", local=("1/(2*{out})",), vjps=(lambda g, ans, x: g / (ans * 2),), uses_ans=True, doc="Square root.")(np.sqrt)
 
-sign = defop("sign", vjps=(lambda g, ans, x: g * 0,), doc="-1, 0 or 1; gradient 0 (PyTorch's).")(np.sign)
+@defop("sign", vjps=(lambda g, ans, x: g * 0,))
+def sign(x):
+    """-1, 0 or 1 (a bool stays itself); gradient 0 (PyTorch's)."""
+    return np.array(x, copy=True) if getattr(x, "dtype", None) == bool else np.sign(x)
 
-abs = defop("abs", local=("sign({0})",), vjps=(lambda g, ans, x: g * np.sign(raw(x)),),
+abs = defop("abs", local=("sign({0})",), vjps=(lambda g, ans, x: g * np.sign(raw(x)),), promote="same",
             doc="|x|; gradient sign(x), 0 at exactly 0.")(np.abs)
 
 
@@ -157,7 +190,7 @@ def _clip_grad(g, ans, x, min=None, max=None):
     return g * inside
 
 
-@defop("clip", vjps=(_clip_grad,))
+@defop("clip", vjps=(_clip_grad,), promote="clip")
 def clip(x, min=None, max=None):
     """Clamp into [min, max]; the gradient passes where min <= x <= max (bounds included)."""
     return np.clip(x, min, max)
@@ -175,7 +208,7 @@ def _erf_grad(g, ans, x):
     return d
 
 
-@defop("erf", vjps=(_erf_grad,))
+@defop("erf", promote="float", vjps=(_erf_grad,))
 def erf(x):
     """The error function, accurate to a few ulp of ``math.erf`` (float64) and of float32 (see ops/special.py)."""
     return _special.erf(x)
@@ -209,7 +242,7 @@ def _leaky_grad(g, ans, x, negative_slope=0.01):
     return out
 
 
-@defop("leaky_relu", vjps=(_leaky_grad,))
+@defop("leaky_relu", promote="floating", vjps=(_leaky_grad,))
 def leaky_relu(x, negative_slope=0.01):
     """max(negative_slope * x, x): a small slope for x < 0 keeps units from dying.
 
@@ -233,7 +266,7 @@ def _elu_grad(g, ans, x, alpha=1.0):
     return out
 
 
-@defop("elu", vjps=(_elu_grad,), uses_ans=True)
+@defop("elu", promote="floating", vjps=(_elu_grad,), uses_ans=True)
 def elu(x, alpha=1.0):
     """x for x > 0, alpha * (exp(x) - 1) otherwise: ``max(x, 0) + alpha expm1(min(x, 0))``, branch-free."""
     out = np.expm1(np.minimum(x, 0))
@@ -241,13 +274,13 @@ def elu(x, alpha=1.0):
     return np.maximum(x, 0) + out
 
 
-@defop("sigmoid", local=("{out}*(1-{out})",), vjps=(lambda g, ans, x: g * ans * (1 - ans),), uses_ans=True)
+@defop("sigmoid", promote="float", local=("{out}*(1-{out})",), vjps=(lambda g, ans, x: g * ans * (1 - ans),), uses_ans=True)
 def sigmoid(x):
     """1 / (1 + e^-x), computed as (1 + tanh(x/2)) / 2: finite for any input (sigmoid(-800) is 0)."""
     return 0.5 * (1 + np.tanh(0.5 * x))
 
 
-tanh = defop("tanh", local=("1-{out}^2",), vjps=(lambda g, ans, x: g * (1 - ans * ans),), uses_ans=True,
+tanh = defop("tanh", promote="float", local=("1-{out}^2",), vjps=(lambda g, ans, x: g * (1 - ans * ans),), uses_ans=True,
              doc="Hyperbolic tangent: squashes into [-1, 1], saturates (gradient near 0) for |x| >> 1.")(np.tanh)
 
 
@@ -263,7 +296,7 @@ def _silu_grad(g, ans, x, cache=None):
     return d
 
 
-@defop("silu", vjps=(_silu_grad,), cached=True)
+@defop("silu", promote="floating", vjps=(_silu_grad,), cached=True)
 def silu(x):
     """x * sigmoid(x) (Swish); sigmoid(x) is kept for backward."""
     s = np.multiply(x, 0.5)
@@ -297,7 +330,7 @@ def _softplus_grad(g, ans, x, beta=1.0, threshold=20.0):
     return out
 
 
-@defop("softplus", vjps=(_softplus_grad,))
+@defop("softplus", promote="floating", vjps=(_softplus_grad,))
 def softplus(x, beta=1.0, threshold=20.0):
     """log(1 + e^(beta x)) / beta, linear above ``threshold`` as in PyTorch; stable for any input.
 
@@ -355,7 +388,7 @@ def _gelu_grad(g, ans, x, approximate="none", cache=None):
     return d
 
 
-@defop("gelu", vjps=(_gelu_grad,), cached=True)
+@defop("gelu", promote="floating", vjps=(_gelu_grad,), cached=True)
 def gelu(x, approximate="none"):
     """x * Phi(x) (exact, via erf) or its tanh approximation (``approximate='tanh'``, faster).
 
@@ -383,53 +416,53 @@ def gelu(x, approximate="none"):
 
 # --- trigonometric, hyperbolic, logarithmic (PyTorch's names) -------------------------------------------
 
-sin = defop("sin", vjps=(lambda g, ans, x: g * cos(x),), doc="Sine.")(np.sin)
+sin = defop("sin", promote="float", vjps=(lambda g, ans, x: g * cos(x),), doc="Sine.")(np.sin)
 
-cos = defop("cos", vjps=(lambda g, ans, x: -g * sin(x),), doc="Cosine.")(np.cos)
+cos = defop("cos", promote="float", vjps=(lambda g, ans, x: -g * sin(x),), doc="Cosine.")(np.cos)
 
-tan = defop("tan", vjps=(lambda g, ans, x: g * (1 + ans * ans),), uses_ans=True, doc="Tangent.")(np.tan)
+tan = defop("tan", promote="float", vjps=(lambda g, ans, x: g * (1 + ans * ans),), uses_ans=True, doc="Tangent.")(np.tan)
 
-asin = defop("asin", vjps=(lambda g, ans, x: g / sqrt(1 - x * x),), doc="Inverse sine.")(np.arcsin)
+asin = defop("asin", promote="float", vjps=(lambda g, ans, x: g / sqrt(1 - x * x),), doc="Inverse sine.")(np.arcsin)
 
-acos = defop("acos", vjps=(lambda g, ans, x: -g / sqrt(1 - x * x),), doc="Inverse cosine.")(np.arccos)
+acos = defop("acos", promote="float", vjps=(lambda g, ans, x: -g / sqrt(1 - x * x),), doc="Inverse cosine.")(np.arccos)
 
-atan = defop("atan", vjps=(lambda g, ans, x: g / (1 + x * x),), doc="Inverse tangent.")(np.arctan)
+atan = defop("atan", promote="float", vjps=(lambda g, ans, x: g / (1 + x * x),), doc="Inverse tangent.")(np.arctan)
 
-sinh = defop("sinh", vjps=(lambda g, ans, x: g * cosh(x),), doc="Hyperbolic sine.")(np.sinh)
+sinh = defop("sinh", promote="float", vjps=(lambda g, ans, x: g * cosh(x),), doc="Hyperbolic sine.")(np.sinh)
 
-cosh = defop("cosh", vjps=(lambda g, ans, x: g * sinh(x),), doc="Hyperbolic cosine.")(np.cosh)
+cosh = defop("cosh", promote="float", vjps=(lambda g, ans, x: g * sinh(x),), doc="Hyperbolic cosine.")(np.cosh)
 
-atanh = defop("atanh", vjps=(lambda g, ans, x: g / (1 - x * x),), doc="Inverse hyperbolic tangent.")(np.arctanh)
+atanh = defop("atanh", promote="float", vjps=(lambda g, ans, x: g / (1 - x * x),), doc="Inverse hyperbolic tangent.")(np.arctanh)
 
-log1p = defop("log1p", vjps=(lambda g, ans, x: g / (1 + x),), doc="log(1 + x), accurate for small x.")(np.log1p)
+log1p = defop("log1p", promote="float", vjps=(lambda g, ans, x: g / (1 + x),), doc="log(1 + x), accurate for small x.")(np.log1p)
 
-expm1 = defop("expm1", vjps=(lambda g, ans, x: g * (ans + 1),), uses_ans=True,
+expm1 = defop("expm1", promote="float", vjps=(lambda g, ans, x: g * (ans + 1),), uses_ans=True,
               doc="exp(x) - 1, accurate for small x.")(np.expm1)
 
-log2 = defop("log2", vjps=(lambda g, ans, x: g / (x * math.log(2.0)),), doc="Base-2 logarithm.")(np.log2)
+log2 = defop("log2", promote="float", vjps=(lambda g, ans, x: g / (x * math.log(2.0)),), doc="Base-2 logarithm.")(np.log2)
 
-log10 = defop("log10", vjps=(lambda g, ans, x: g / (x * math.log(10.0)),), doc="Base-10 logarithm.")(np.log10)
+log10 = defop("log10", promote="float", vjps=(lambda g, ans, x: g / (x * math.log(10.0)),), doc="Base-10 logarithm.")(np.log10)
 
-square = defop("square", vjps=(lambda g, ans, x: g * x * 2,), doc="x * x.")(np.square)
+square = defop("square", vjps=(lambda g, ans, x: g * x * 2,), promote="same", doc="x * x.")(np.square)
 
 
-@defop("rsqrt", vjps=(lambda g, ans, x: g * ans * ans * ans * -0.5,), uses_ans=True)
+@defop("rsqrt", promote="float", vjps=(lambda g, ans, x: g * ans * ans * ans * -0.5,), uses_ans=True)
 def rsqrt(x):
     """1 / sqrt(x)."""
     return 1 / np.sqrt(x)
 
 
-@defop("reciprocal", vjps=(lambda g, ans, x: -g * ans * ans,), uses_ans=True)
+@defop("reciprocal", promote="float", vjps=(lambda g, ans, x: -g * ans * ans,), uses_ans=True)
 def reciprocal(x):
     """1 / x."""
     return 1 / x
 
 
-atan2 = defop("atan2", vjps=(lambda g, ans, y, x: g * x / (x * x + y * y),
+atan2 = defop("atan2", promote="float", vjps=(lambda g, ans, y, x: g * x / (x * x + y * y),
                              lambda g, ans, y, x: -g * y / (x * x + y * y)),
               doc="atan2(input, other): the angle of the point (other, input), in (-pi, pi].")(np.arctan2)
 
-logaddexp = defop("logaddexp", vjps=(lambda g, ans, x, y: g * exp(x - ans), lambda g, ans, x, y: g * exp(y - ans)),
+logaddexp = defop("logaddexp", promote="float", vjps=(lambda g, ans, x, y: g * exp(x - ans), lambda g, ans, x, y: g * exp(y - ans)),
                   uses_ans=True, doc="log(exp(x) + exp(y)), stable for any inputs.")(np.logaddexp)
 
 
@@ -439,12 +472,12 @@ def _zero_grad(g, ans, x, **params):
     return g * 0
 
 
-floor = defop("floor", vjps=(_zero_grad,), doc="The largest whole number <= x; gradient 0.")(np.floor)
-ceil = defop("ceil", vjps=(_zero_grad,), doc="The smallest whole number >= x; gradient 0.")(np.ceil)
-trunc = defop("trunc", vjps=(_zero_grad,), doc="x rounded towards 0; gradient 0.")(np.trunc)
+floor = defop("floor", vjps=(_zero_grad,), promote="same", doc="The largest whole number <= x; gradient 0.")(np.floor)
+ceil = defop("ceil", vjps=(_zero_grad,), promote="same", doc="The smallest whole number >= x; gradient 0.")(np.ceil)
+trunc = defop("trunc", vjps=(_zero_grad,), promote="same", doc="x rounded towards 0; gradient 0.")(np.trunc)
 
 
-@defop("round", vjps=(_zero_grad,))
+@defop("round", vjps=(_zero_grad,), promote="same")
 def round(x, decimals=0):
     """x rounded to ``decimals`` places, halves to even (as PyTorch); gradient 0."""
     return np.round(x, decimals)

@@ -43,7 +43,7 @@ def check_matmul(xs, ys, name="matmul"):
         raise ShapeError(f"{name}: {xs} @ {ys}: inner sizes {xs[-1]} and {inner_y} differ.")
 
 
-@defop("matmul", vjps=(_matmul_grad_x, _matmul_grad_y))
+@defop("matmul", vjps=(_matmul_grad_x, _matmul_grad_y), promote="exact")
 def matmul(x, y):
     """x @ y, with NumPy's rules for 1-D and batched operands."""
     check_matmul(np.shape(x), np.shape(y))

@@ -44,7 +44,7 @@ def _sum_grad(g, ans, x, axis=None, keepdims=False):
     return broadcast_to(g, x.shape)
 
 
-@defop("sum", vjps=(_sum_grad,), saves=(), gate="distributor")
+@defop("sum", vjps=(_sum_grad,), saves=(), gate="distributor", promote="int64")
 def sum(x, axis=None, keepdims=False):
     """Sum over ``axis`` (all axes by default)."""
     return np.add.reduce(x, axis=axis, keepdims=keepdims)     # np.sum's own call, without its wrappers
@@ -55,7 +55,7 @@ def _mean_grad(g, ans, x, axis=None, keepdims=False):
     return _sum_grad(g * (1.0 / n if n else 0.0), ans, x, axis, keepdims)  # scaled before it is broadcast
 
 
-@defop("mean", vjps=(_mean_grad,), saves=(), gate="distributor", role="gradient distributor (x 1/n)")
+@defop("mean", vjps=(_mean_grad,), saves=(), gate="distributor", promote="floating", role="gradient distributor (x 1/n)")
 def mean(x, axis=None, keepdims=False):
     """Mean over ``axis``; over no values it is nan, as in PyTorch."""
     if type(x) is np.ndarray and x.size and x.dtype.kind == "f" and x.dtype.itemsize >= 4:
@@ -145,7 +145,7 @@ def _var_grad(g, ans, x, axis=None, correction=1, keepdims=False):
     return expand_reduced(g, x.shape, axis, keepdims) * centered * (2.0 / dof if dof > 0 else math.inf)
 
 
-@defop("var", vjps=(_var_grad,))
+@defop("var", vjps=(_var_grad,), promote="floating")
 def variance(x, axis=None, correction=1, keepdims=False):
     """Variance over ``axis``: the squared deviations summed and divided by ``N - correction``."""
     if _count(np.shape(x), axis) - correction <= 0:
@@ -163,7 +163,7 @@ def _std_grad(g, ans, x, axis=None, correction=1, keepdims=False):
     return _var_grad(where(zero, 0, g / (where(zero, 1, ans) * 2)), None, x, axis, correction, keepdims)
 
 
-@defop("std", vjps=(_std_grad,), uses_ans=True)
+@defop("std", vjps=(_std_grad,), uses_ans=True, promote="floating")
 def deviation(x, axis=None, correction=1, keepdims=False):
     """Standard deviation over ``axis``: the square root of the variance."""
     return np.sqrt(variance.forward(x, axis, correction, keepdims))
@@ -202,7 +202,7 @@ def _logsumexp_grad(g, ans, x, axis=None, keepdims=False):
     return expand_reduced(g, x.shape, axis, keepdims) * exp(x - expand_reduced(ans, x.shape, axis, keepdims))
 
 
-@defop("logsumexp", vjps=(_logsumexp_grad,), uses_ans=True)
+@defop("logsumexp", vjps=(_logsumexp_grad,), uses_ans=True, promote="float")
 def logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x))) over ``axis``, computed stably by shifting by the max; -inf over no values."""
     m = np.max(x, axis=axis, keepdims=True, initial=-np.inf) if np.size(x) == 0 else np.max(x, axis, keepdims=True)
@@ -213,7 +213,7 @@ def logsumexp(x, axis=None, keepdims=False):
 
 
 @defop("softmax", vjps=(lambda g, ans, x, axis=-1: ans * (g - sum(g * ans, axis=axis, keepdims=True)),),
-       uses_ans=True)
+       uses_ans=True, promote="floating")
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along ``axis``, shifted by the max so large scores do not overflow."""
     if np.size(x) == 0:
@@ -237,7 +237,7 @@ def _log_softmax_grad(g, ans, x, axis=-1, cache=None):
     return np.subtract(g, out, out=out)
 
 
-@defop("log_softmax", vjps=(_log_softmax_grad,), cached=True)
+@defop("log_softmax", vjps=(_log_softmax_grad,), cached=True, promote="floating")
 def log_softmax(x, axis=-1):
     """x - logsumexp(x) along ``axis``: log-probabilities, stable for any scores.
 
@@ -276,7 +276,7 @@ def _prod_grad(g, ans, x, axis=None, keepdims=False):
     return g * where(zero, at_zero, ans / where(zero, 1, x))
 
 
-@defop("prod", vjps=(_prod_grad,), uses_ans=True)
+@defop("prod", vjps=(_prod_grad,), uses_ans=True, promote="int64")
 def prod(x, axis=None, keepdims=False):
     """Product over ``axis`` (all axes by default); the gradient is exact with zeros among the factors."""
     return np.prod(x, axis=axis, keepdims=keepdims)
@@ -292,7 +292,7 @@ def _cumsum_grad(g, ans, x, axis):
     return _reversed(cumsum(_reversed(g, axis), axis=axis), axis)
 
 
-@defop("cumsum", vjps=(_cumsum_grad,))
+@defop("cumsum", vjps=(_cumsum_grad,), promote="int64")
 def cumsum(x, axis):
     """Running sums along ``axis``; backward is the running sum of the gradient from the other end."""
     if x.ndim == 0:
@@ -357,7 +357,7 @@ def _norm_grad(g, ans, x, p=2.0, axis=None, keepdims=False):
     return where(empty, 0, g * sign * abs(x) ** (p - 1) / safe ** (p - 1))
 
 
-@defop("norm", vjps=(_norm_grad,), uses_ans=True)
+@defop("norm", vjps=(_norm_grad,), uses_ans=True, promote="floating")
 def norm(x, p=2.0, axis=None, keepdims=False):
     """The vector ``p``-norm over ``axis`` (all axes by default): (sum |x|^p)^(1/p), max |x| for inf,
     the count of nonzeros for 0."""

@@ -20,7 +20,8 @@ import numpy as np
 
 from .. import autograd as _autograd
 from ..autograd import Node, Scaled, TensorBase, _GradMode, check_finite, creation_site, track_view
-from ..errors import AxisError, ChainruleError, ShapeError
+from . import promotion as _promotion
+from ..errors import AxisError, ChainruleError, DtypeError, ShapeError
 
 OPS: dict[str, "Op"] = {}
 NO_PARAMS = MappingProxyType({})  # the parameters of a call that has none (shared, read-only)
@@ -40,6 +41,8 @@ class Op:
     node, one VJP and one gradient delivered, instead of two VJPs whose results are summed.
     For the pictures: ``local`` is each input's local gradient as text (``{0}``, ``{1}``: the inputs' names,
     ``{out}``: the output's), ``role`` the lecture's words where the gate's own are not enough.
+    ``promote`` is the op's part in PyTorch's type promotion (:mod:`chainrule.ops.promotion`); ``None``
+    leaves the dtypes to NumPy.
 
     Calls bind as PyTorch's do: positionals after the inputs fill the parameters in order (``sum(x, 1)``),
     and an axis parameter takes both spellings, ``dim``/``keepdim`` and ``axis``/``keepdims`` (see
@@ -50,13 +53,13 @@ class Op:
 
     __slots__ = ("name", "forward", "vjps", "vjp_all", "gate", "uses_ans", "cached", "differentiable", "doc",
                  "binary_vjps", "same", "pair", "arity", "params", "aliases", "axis_name", "two",
-                 "saves", "view", "local", "role")
+                 "saves", "view", "local", "role", "promote")
 
     def __init__(self, name, forward, vjps=(), vjp_all=None, gate=None, uses_ans=False, cached=False, doc=None,
-                 same=None, saves=None, view=False, local=None, role=None):
+                 same=None, saves=None, view=False, local=None, role=None, promote=None):
         self.name, self.forward, self.vjps, self.vjp_all = name, forward, tuple(vjps), vjp_all
         self.gate, self.uses_ans, self.cached, self.same = gate, uses_ans, cached, same
-        self.saves, self.view = saves, view
+        self.saves, self.view, self.promote = saves, view, promote
         self.local, self.role = (tuple(local) if local else None), role
         self.pair = None            # on a ``same`` op: the two-input op it stands for (pictures draw x twice)
         if same is not None:
@@ -88,6 +91,9 @@ class Op:
             else:
                 arrays.append(_weak(a))
                 needs.append(False)
+        if self.promote is not None and tensor_in and (
+                len(arrays) != 1 or (dt := arrays[0].dtype) is not _F32 and dt is not _F64 and dt.kind not in "fc"):
+            arrays, kw = self._promoted_call(args, arrays, kw)
         try:
             out = self.forward(*arrays, **kw)
         except (ValueError, TypeError) as e:      # free when nothing is raised: the hot path pays nothing
@@ -127,17 +133,27 @@ class Op:
     def binary(self, x, y):
         """``op(x, y)`` for two inputs and no parameters, unrolled: the path of Tensor's ``+ - * / ** @``.
 
-        A number beside a float tensor becomes a 0-d array of the tensor's dtype (:func:`_constant`).
+        Two tensors of one float dtype go straight to NumPy, and a number beside a float tensor becomes a 0-d
+        array of the tensor's dtype (:func:`_constant`); anything else takes PyTorch's promotion.
         """
         if x is y and self.same is not None and isinstance(x, TensorBase):
             return self.same(x)
         x_is_t, y_is_t = isinstance(x, TensorBase), isinstance(y, TensorBase)
         if x_is_t:
             xa = x.data
-            ya = y.data if y_is_t else _constant(y, xa)
+            if y_is_t:
+                ya = y.data
+                if (dt := xa.dtype) is not ya.dtype or dt is not _F32 and dt is not _F64 and dt.kind not in "fc":
+                    xa, ya = self._promoted(xa, ya, True, True)
+            else:
+                ya = _constant(y, xa)
+                if ya is None:
+                    xa, ya = self._promoted(xa, y, True, False)
         elif y_is_t:
             ya = y.data
             xa = _constant(x, ya)
+            if xa is None:
+                xa, ya = self._promoted(x, ya, False, True)
         else:
             xa, ya = _weak(x), _weak(y)
         try:
@@ -149,6 +165,31 @@ class Op:
                                 (x_is_t and x.requires_grad, y_is_t and y.requires_grad),
                                 (not x_is_t or x.grad_fn is None) and (not y_is_t or y.grad_fn is None))
         return out[0] if self.cached else out
+
+    def _promoted(self, x, y, x_is_t, y_is_t):
+        """The arrays of a two-input call off the fast path: PyTorch's promotion, or NumPy's without one."""
+        if self.promote is None:
+            return (x if x_is_t else _weak(x)), (y if y_is_t else _weak(y))
+        return _promotion.operands(self, (x, y), (x_is_t, y_is_t))
+
+    def _promoted_call(self, args, arrays, kw):
+        """The arrays (and keywords) of a general call with a tensor input, promoted as PyTorch does."""
+        if len(arrays) == 1 and self.promote != "clip":
+            return [_promotion.unary(self, arrays[0])], kw
+        tensors = [isinstance(a, TensorBase) for a in args]
+        start = self.promote == "where"                   # the condition is not promoted
+        first = arrays[start]
+        if all(tensors[start:]) and first.dtype.kind in "fc" and all(a.dtype is first.dtype for a in arrays[start:]):
+            return arrays, kw                             # one float dtype: nothing to do
+        if start:
+            return [arrays[0], *_promotion.operands(self, arrays[1:], tensors[1:])], kw
+        if self.promote == "clip":                        # the bounds take part: clamp(int, 0.5) is float
+            names = [n for n in ("min", "max") if kw.get(n) is not None]
+            bounds = [raw(kw[n]) for n in names]
+            values = _promotion.operands(self, [arrays[0], *bounds],
+                                         [True, *(isinstance(kw[n], TensorBase) for n in names)])
+            return [values[0]], dict(kw, **dict(zip(names, values[1:])))
+        return list(_promotion.operands(self, arrays, tensors)), kw
 
     def _output(self, out, args, kw, arrays, needs, leafy):
         """The output tensor of a call with tensor inputs; its node when some input needs a gradient
@@ -299,12 +340,14 @@ def _weak(a):
     return float(a) if isinstance(a, np.generic) and a.dtype.kind == "f" else a
 
 
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _CONSTANTS: dict = {}  # (number, dtype) -> read-only 0-d array, shared by every call that uses the number
 _CONSTANTS_MAX = 4096
 
 
 def _constant(c, array):
-    """A number beside a float tensor as a 0-d array of the tensor's dtype, else :func:`_weak` of it.
+    """A number beside a float tensor as a 0-d array of the tensor's dtype, an array of the tensor's float
+    dtype as it is; ``None`` for anything else.
 
     This is exactly NumPy's rule for a weak scalar (NEP 50 casts it to the array's dtype), and a ufunc takes
     a 0-d array about twice as fast as a Python float, in forward and again in every VJP that reads the
@@ -325,7 +368,9 @@ def _constant(c, array):
                 const.flags.writeable = False
                 _CONSTANTS[key] = const
             return const
-    return _weak(c)
+    elif kind is np.ndarray:             # an array beside a tensor (a dropout mask): a tensor of its own
+        return c if c.dtype is array.dtype and c.dtype.kind in "fc" else None
+    return None
 
 
 def _describe(arrays, attr) -> str:
@@ -337,6 +382,13 @@ def _describe(arrays, attr) -> str:
         except Exception:                        # noqa: BLE001 - a ragged list or odd object: say what it is
             parts.append(type(a).__name__)
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _numeric(v) -> bool:
+    """A number, ``None`` or a numeric array: an operand or option that is not the cause of a TypeError."""
+    if v is None or isinstance(v, (int, float, complex, np.generic)):
+        return True
+    return getattr(v, "dtype", np.dtype(object)).kind in "biufc"
 
 
 def _clear_error(name, arrays, e, kw=None):
@@ -351,6 +403,10 @@ def _clear_error(name, arrays, e, kw=None):
         return AxisError(f"{name}: {text.rstrip('.')} (input shape {_describe(arrays, 'shape')}).")
     if isinstance(e, ValueError) and ("axis" in text or "axes" in text):      # repeated axes
         return ShapeError(f"{name}: {text.rstrip('.')} (input shape {_describe(arrays, 'shape')}).")
+    numeric = all(_numeric(a) for a in (*arrays, *(kw or {}).values()))
+    if isinstance(e, TypeError) and numeric and type(e).__module__.startswith("numpy"):   # no loop for the dtype
+        return DtypeError(f"{name}: not implemented for operands of dtype {_describe(arrays, 'dtype')}; "
+                          f"convert them first (e.g. .float()).")
     if isinstance(e, TypeError) and (type(e).__module__.startswith("numpy") or "unsupported operand" in text):
         return TypeError(f"{name}: cannot compute with operands of dtype {_describe(arrays, 'dtype')}; "
                          f"pass numbers or numeric tensors (and numeric options).")      # e.g. UFuncTypeError

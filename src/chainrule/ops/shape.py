@@ -111,7 +111,7 @@ def _joined(name, xs, axis, new_axis):
 
 
 # The ops take the arrays one by one (as every op does); cat and stack below are the public functions.
-@defop("concatenate", vjp_all=_split_grads, saves=())
+@defop("concatenate", vjp_all=_split_grads, saves=(), promote="same")
 def _concatenate(*xs, axis=0):
     """Join tensors along an existing axis; backward hands each input its slice of the gradient."""
     axis = _joined("cat", xs, axis, False)
@@ -123,7 +123,7 @@ def _concatenate(*xs, axis=0):
 
 
 @defop("stack", vjp_all=lambda g, ans, needs, *xs, axis=0: _split_grads(g, ans, needs, *xs, axis=axis, stacked=True),
-       saves=())
+       saves=(), promote="same")
 def _stack(*xs, axis=0):
     """Join same-shaped tensors along a new axis."""
     axis = _joined("stack", xs, axis, True)
