@@ -91,8 +91,7 @@ class Op:
             else:
                 arrays.append(_weak(a))
                 needs.append(False)
-        if self.promote is not None and tensor_in and (
-                len(arrays) != 1 or (dt := arrays[0].dtype) is not _F32 and dt is not _F64 and dt.kind not in "fc"):
+        if self.promote is not None and tensor_in:
             arrays, kw = self._promoted_call(args, arrays, kw)
         try:
             out = self.forward(*arrays, **kw)
@@ -106,8 +105,10 @@ class Op:
         return out[0] if self.cached else out
 
     def _unary(self, x, kw):
-        """``op(x, **kw)`` for one tensor, unrolled."""
+        """``op(x, **kw)`` for one tensor, unrolled; a float tensor skips the promotion."""
         xa = x.data
+        if self.promote is not None and (dt := xa.dtype) is not _F32 and dt is not _F64 and dt.kind not in "fc":
+            (xa,), kw = self._promoted_call((x,), [xa], kw)
         try:
             out = self.forward(xa, **kw)
         except (ValueError, TypeError) as e:
