@@ -6,6 +6,7 @@ import operator
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import chainrule as cr
 
@@ -19,19 +20,20 @@ NUMBERS = [2, -1, 2.5, -0.5, True]
 class Tensor:
     """A tensor operand: ``dtype`` and dims (``zero_d``), built for each library."""
 
-    def __init__(self, dtype, zero_d=False):
-        self.dtype, self.zero_d = dtype, zero_d
+    def __init__(self, dtype, zero_d=False, values=None):
+        self.dtype, self.zero_d, self.values = dtype, zero_d, values
 
     def array(self):
-        values = VALUES.get(self.dtype, [1, -2, 3])
-        return np.array(values[1] if self.zero_d else values, self.dtype)
+        values = VALUES.get(self.dtype, [1, -2, 3]) if self.values is None else self.values
+        return np.array(values[1] if self.zero_d else values).astype(self.dtype)
 
     def make(self, lib):
         a = self.array()
         return cr.tensor(a) if lib is cr else torch.from_numpy(np.array(a))
 
     def __repr__(self):
-        return f"{self.dtype}{'[0-d]' if self.zero_d else '[3]'}"
+        values = "" if self.values is None else f"={self.array().tolist()}"
+        return f"{self.dtype}{'[0-d]' if self.zero_d else '[3]'}{values}"
 
 
 TENSORS = [Tensor(d, z) for d in DTYPES for z in (False, True)]
@@ -99,6 +101,32 @@ def test_binary_operators_promote_as_torch(symbol):
     _check(lambda lib, a, b: op(a, b), [p for p in _pairs() if not _bool_power_of_a_bool_number(symbol, *p)])
 
 
+def _operand(draw):
+    """A tensor (dims or 0-d) of any dtype with small values (halves for floats), or a Python number."""
+    kind = draw(st.sampled_from(["dims", "0-d", "int", "float", "bool"]))
+    if kind == "int":
+        return draw(st.integers(-100, 100))       # wraps around int8/uint8 as in torch (never to -128)
+    if kind == "float":
+        return draw(st.integers(-8, 8)) / 2
+    if kind == "bool":
+        return draw(st.booleans())
+    dtype = draw(st.sampled_from(DTYPES))
+    values = np.array(draw(st.lists(st.integers(-4, 4), min_size=3, max_size=3)))
+    return Tensor(dtype, kind == "0-d", values / 2 if dtype.startswith("float") else values)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_drawn_values_and_operands_as_torch(data):
+    """Zeros (integer division by zero raises), negatives (wrapping in uint8, negative powers), halves."""
+    symbol = data.draw(st.sampled_from(sorted(OPERATORS)), label="operator")
+    a, b = _operand(data.draw), _operand(data.draw)
+    if not (isinstance(a, Tensor) or isinstance(b, Tensor)) or _bool_power_of_a_bool_number(symbol, a, b):
+        return
+    found = mismatch(lambda lib, x, y: OPERATORS[symbol](x, y), a, b)
+    assert found is None, f"{symbol}: {found}"
+
+
 @pytest.mark.parametrize("name", ["maximum", "minimum", "atan2", "cat", "stack", "matmul"])
 def test_two_tensor_functions_promote_as_torch(name):
     """Functions of two tensors (torch takes no numbers there); cat/stack promote, matmul refuses mixed dtypes."""
@@ -114,8 +142,9 @@ def test_where_promotes_its_two_values():
            + [(cond, a, b) for a in NUMBERS for b in NUMBERS])
 
 
-UNARY = ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "erf", "rsqrt", "reciprocal", "log1p", "expm1",
-         "log2", "atan", "square", "abs", "sign", "floor", "round"]
+UNARY = ["exp", "log", "sqrt", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "atanh",
+         "sigmoid", "erf", "rsqrt", "reciprocal", "log1p", "expm1", "log2", "log10", "square", "abs", "sign",
+         "floor", "ceil", "round", "trunc", "relu", "isnan", "isfinite"]
 
 
 @pytest.mark.parametrize("name", UNARY)

@@ -216,7 +216,8 @@ def erf(x):
 
 # --- activation functions -------------------------------------------------------------------------------
 
-@defop("relu", local=("1 if {0} > 0 else 0",), vjps=(lambda g, ans, x: g * (raw(ans) > 0),), uses_ans=True, gate="router")
+@defop("relu", local=("1 if {0} > 0 else 0",), vjps=(lambda g, ans, x: g * (raw(ans) > 0),), uses_ans=True, gate="router",
+       promote="same")
 def relu(x):
     """max(0, x): a max gate against 0. Backward keeps only the output's sign (no copy of the input)."""
     out = np.empty_like(x)

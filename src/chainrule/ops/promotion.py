@@ -155,7 +155,7 @@ _BOOL_UNARY = {"neg": "Negation, the `-` operator, on a bool tensor is not suppo
                       "a mask, use the `~` or `logical_not()` operator instead.",
                "abs": "abs: not implemented for bool tensors.", "floor": "floor: not implemented for bool tensors.",
                "ceil": "ceil: not implemented for bool tensors.", "trunc": "trunc: not implemented for bool tensors.",
-               "round": "round: not implemented for bool tensors."}
+               "round": "round: not implemented for bool tensors.", "relu": "Boolean inputs not supported for relu"}
 
 
 def unary(op, x):
