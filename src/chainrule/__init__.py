@@ -20,6 +20,8 @@ from .everyday import (addcdiv, addcmul, addmm, all, any, baddbmm, bmm, broadcas
 from . import return_types  # noqa: F401
 from .inference import inference_mode, is_inference_mode_enabled
 from .layout import is_tensor
+from .search import (allclose, bincount, bucketize, count_nonzero, equal, histc, isclose, logical_and, logical_not,
+                     logical_or, logical_xor, searchsorted, unique)
 from .gradcheck import GradcheckError, KinkWarning, gradcheck, jacobian, numerical_grad, rel_error
 from .ops.elementwise import (abs, erf, exp, log, maximum, minimum, relu, sigmoid, sign, sqrt, tanh)
 from .ops.linalg import matmul
@@ -60,6 +62,9 @@ __all__ = [
     "permute", "transpose", "swapaxes", "t", "broadcast_to", "clone", "numel", "detach", "all", "any",
     "is_tensor", "inference_mode", "is_inference_mode_enabled",
 ]
+
+__all__ += ["unique", "bincount", "histc", "searchsorted", "bucketize", "count_nonzero", "isclose", "allclose",
+            "equal", "logical_and", "logical_or", "logical_xor", "logical_not"]
 
 
 def __getattr__(name):

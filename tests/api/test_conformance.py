@@ -15,9 +15,10 @@ import chainrule as cr
 from conformance_table import ENTRIES, EXCLUDED  # noqa: E402  (tests/api is on the path)
 from conformance_everyday import ENTRIES as EVERYDAY  # noqa: E402
 from conformance_methods import ENTRIES as METHODS, EXCLUDED as EXCLUDED_METHODS  # noqa: E402
+from conformance_search import ENTRIES as SEARCH  # noqa: E402
 
 torch = pytest.importorskip("torch")
-ENTRIES = ENTRIES + EVERYDAY + METHODS
+ENTRIES = ENTRIES + EVERYDAY + METHODS + SEARCH
 EXCLUDED = {**EXCLUDED, **EXCLUDED_METHODS}
 
 ELEMENTS = {

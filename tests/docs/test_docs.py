@@ -107,3 +107,11 @@ def test_every_optimizer_and_schedule_is_in_the_optim_section():
     names = [n for n in optim.__all__ if n != "lr_scheduler"] + list(optim.lr_scheduler.__all__)
     missing = [n for n in names if f"`{n}(" not in section]
     assert not missing, f"docs/api.md's optim section lacks {missing}"
+
+
+@pytest.mark.parametrize("module", ["chainrule.search"])
+def test_every_function_of_the_torch_function_modules_is_documented(module):
+    import importlib
+    text = (ROOT / "docs" / "api.md").read_text()
+    missing = [n for n in importlib.import_module(module).__all__ if f"`{n}(" not in text]
+    assert not missing, f"docs/api.md lacks {missing}"
