@@ -11,9 +11,10 @@ import argparse  # noqa: E402
 import importlib  # noqa: E402
 import platform  # noqa: E402
 
-BENCHMARKS = ["train_step", "idioms", "activations", "overhead", "memory", "cifar_epoch", "cifar_recipe", "distributed", "playground",
-              "layer_summaries"]
-TESTABLE = ("train_step", "idioms", "activations", "playground", "layer_summaries")   # these take --test: tiny sizes, no timing worth reading
+BENCHMARKS = ["train_step", "idioms", "activations", "optimizers", "overhead", "memory", "cifar_epoch", "cifar_recipe",
+              "distributed", "playground", "layer_summaries"]
+# these take --test: tiny sizes, no timing worth reading
+TESTABLE = ("train_step", "idioms", "activations", "optimizers", "playground", "layer_summaries")
 
 
 def main(argv=None):

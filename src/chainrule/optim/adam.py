@@ -1,7 +1,8 @@
 """The Adam family, with PyTorch's exact update formulas: Adam, AdamW, Adamax, NAdam and RAdam.
 
-As in :mod:`.algorithms`: in-place NumPy on the parameter's array, at most two scratch arrays per parameter
-per step, hyperparameters read from the group at every step, PyTorch's arguments in PyTorch's order.
+As in :mod:`.algorithms`: in-place NumPy on the parameter's array, in blocks of a large parameter (one pass per
+block through the parameter, its gradient and its buffers; at most two block-sized scratch arrays; bit for bit
+the whole-array step), hyperparameters read from the group at every step, PyTorch's arguments in PyTorch's order.
 ``m`` (``exp_avg``) moves towards the gradient as ``torch.lerp_`` does: ``m += (1 - beta1) (g - m)``.
 """
 from __future__ import annotations
@@ -11,7 +12,7 @@ import math
 import numpy as np
 
 from ..errors import ConfigError
-from .algorithms import _with_weight_decay
+from .algorithms import _blocks, _with_weight_decay
 from .optimizer import Optimizer, check_number
 
 __all__ = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"]
@@ -84,17 +85,26 @@ class Adam(_AdamBase):
                                       decoupled_weight_decay=decoupled_weight_decay))
 
     def _update(self, param, grad, state, group):
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        amsgrad = group["amsgrad"]
+        beta1, beta2 = group["betas"]
         if not state:
             state["step"] = 0
             state["exp_avg"] = np.zeros_like(param)
             state["exp_avg_sq"] = np.zeros_like(param)
-            if amsgrad:
+            if group["amsgrad"]:
                 state["max_exp_avg_sq"] = np.zeros_like(param)
         state["step"] += 1
-        step = state["step"]
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        max_sq = None
+        if group["amsgrad"]:
+            max_sq = state.get("max_exp_avg_sq")
+            if max_sq is None:
+                max_sq = state["max_exp_avg_sq"] = np.zeros_like(param)
+        corrections = (1 - beta1 ** state["step"], math.sqrt(1 - beta2 ** state["step"]))
+        for blocks in _blocks(param, grad, state["exp_avg"], state["exp_avg_sq"], max_sq):
+            self._update_block(*blocks, group, *corrections)
+
+    def _update_block(self, param, grad, exp_avg, exp_avg_sq, max_sq, group, bias_correction1,
+                      bias_correction2_sqrt):
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         g = self._decayed_grad(param, grad, group)
         if g is not grad:
             # g = grad + wd p is our own array: update m without a temporary (beta1 (m - g) + g, the same lerp),
@@ -111,13 +121,8 @@ class Adam(_AdamBase):
             tmp = np.empty_like(param)
             _lerp_towards(exp_avg, g, 1 - beta1, tmp)
             _second_moment(exp_avg_sq, g, beta2, tmp)
-        bias_correction1 = 1 - beta1 ** step
-        bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
         second = exp_avg_sq
-        if amsgrad:
-            max_sq = state.get("max_exp_avg_sq")
-            if max_sq is None:
-                max_sq = state["max_exp_avg_sq"] = np.zeros_like(param)
+        if max_sq is not None:
             np.maximum(max_sq, exp_avg_sq, out=max_sq)
             second = max_sq
         np.sqrt(second, out=tmp)                      # denom = sqrt(v) / sqrt(bc2) + eps
@@ -163,17 +168,18 @@ class Adamax(_AdamBase):
         if not state:
             state.update(step=0, exp_avg=np.zeros_like(param), exp_inf=np.zeros_like(param))
         state["step"] += 1
-        g = self._decayed_grad(param, grad, group)
-        exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
-        tmp = np.empty_like(param)
-        _lerp_towards(exp_avg, g, 1 - beta1, tmp)
-        np.abs(g, out=tmp)
-        tmp += eps
-        exp_inf *= beta2
-        np.maximum(exp_inf, tmp, out=exp_inf)
-        np.divide(exp_avg, exp_inf, out=tmp)
-        tmp *= group["lr"] / (1 - beta1 ** state["step"])
-        param -= tmp
+        clr = group["lr"] / (1 - beta1 ** state["step"])
+        for p, g, exp_avg, exp_inf in _blocks(param, grad, state["exp_avg"], state["exp_inf"]):
+            g = self._decayed_grad(p, g, group)
+            tmp = np.empty_like(p)
+            _lerp_towards(exp_avg, g, 1 - beta1, tmp)
+            np.abs(g, out=tmp)
+            tmp += eps
+            exp_inf *= beta2
+            np.maximum(exp_inf, tmp, out=exp_inf)
+            np.divide(exp_avg, exp_inf, out=tmp)
+            tmp *= clr
+            p -= tmp
 
 
 class NAdam(_AdamBase):
@@ -203,24 +209,26 @@ class NAdam(_AdamBase):
             state.update(step=0, mu_product=1.0, exp_avg=np.zeros_like(param), exp_avg_sq=np.zeros_like(param))
         state["step"] += 1
         step = state["step"]
-        g = self._decayed_grad(param, grad, group)
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * group["momentum_decay"]))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * group["momentum_decay"]))
         mu_product = float(np.float32(state["mu_product"]) * np.float32(mu))
         state["mu_product"] = mu_product
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        denom = np.empty_like(param)
-        _lerp_towards(exp_avg, g, 1 - beta1, denom)
-        _second_moment(exp_avg_sq, g, beta2, denom)
-        np.divide(exp_avg_sq, 1 - beta2 ** step, out=denom)
-        np.sqrt(denom, out=denom)
-        denom += eps
-        tmp = np.divide(g, denom)
-        tmp *= -lr * (1.0 - mu) / (1.0 - mu_product)
-        param += tmp
-        np.divide(exp_avg, denom, out=tmp)
-        tmp *= -lr * mu_next / (1.0 - mu_product * mu_next)
-        param += tmp
+        grad_factor = -lr * (1.0 - mu) / (1.0 - mu_product)
+        avg_factor = -lr * mu_next / (1.0 - mu_product * mu_next)
+        for p, g, exp_avg, exp_avg_sq in _blocks(param, grad, state["exp_avg"], state["exp_avg_sq"]):
+            g = self._decayed_grad(p, g, group)
+            denom = np.empty_like(p)
+            _lerp_towards(exp_avg, g, 1 - beta1, denom)
+            _second_moment(exp_avg_sq, g, beta2, denom)
+            np.divide(exp_avg_sq, 1 - beta2 ** step, out=denom)
+            np.sqrt(denom, out=denom)
+            denom += eps
+            tmp = np.divide(g, denom)
+            tmp *= grad_factor
+            p += tmp
+            np.divide(exp_avg, denom, out=tmp)
+            tmp *= avg_factor
+            p += tmp
 
 
 class RAdam(_AdamBase):
@@ -246,22 +254,24 @@ class RAdam(_AdamBase):
             state.update(step=0, exp_avg=np.zeros_like(param), exp_avg_sq=np.zeros_like(param))
         state["step"] += 1
         step = state["step"]
-        g = self._decayed_grad(param, grad, group)
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        tmp = np.empty_like(param)
-        _lerp_towards(exp_avg, g, 1 - beta1, tmp)
-        _second_moment(exp_avg_sq, g, beta2, tmp)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
-        np.divide(exp_avg, bias_correction1, out=tmp)
-        tmp *= lr
         rho_inf = 2 / (1 - beta2) - 1
         rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
+        rect = None
         if rho_t > 5.0:
             rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-            adaptive = np.sqrt(exp_avg_sq)
-            adaptive += eps
-            np.divide(bias_correction2 ** 0.5, adaptive, out=adaptive)
-            tmp *= adaptive
-            tmp *= rect
-        param -= tmp
+        for p, g, exp_avg, exp_avg_sq in _blocks(param, grad, state["exp_avg"], state["exp_avg_sq"]):
+            g = self._decayed_grad(p, g, group)
+            tmp = np.empty_like(p)
+            _lerp_towards(exp_avg, g, 1 - beta1, tmp)
+            _second_moment(exp_avg_sq, g, beta2, tmp)
+            np.divide(exp_avg, bias_correction1, out=tmp)
+            tmp *= lr
+            if rect is not None:
+                adaptive = np.sqrt(exp_avg_sq)
+                adaptive += eps
+                np.divide(bias_correction2 ** 0.5, adaptive, out=adaptive)
+                tmp *= adaptive
+                tmp *= rect
+            p -= tmp

@@ -1,10 +1,11 @@
 """SGD (momentum, Nesterov), RMSprop, Adagrad and Adadelta, with PyTorch's exact update formulas (the Adam
 family is in :mod:`.adam`).
 
-Each update works on the parameter's array in place with NumPy's ``out=`` and in-place operators: one scratch
-array per parameter per step (two for RMSprop with weight decay and Adadelta; one more with ``maximize``, the
-negated gradient), no graph, and the gradient array is only read. SGD runs over large parameters in blocks of
-32,768 elements, so its scratch arrays are a block's size and stay in cache (bit for bit the whole-array step).
+Each update works on the parameter's array in place with NumPy's ``out=`` and in-place operators, no graph,
+and the gradient array is only read. Every optimizer here runs over a large parameter in blocks of 32,768
+elements (the parameter, its gradient and its state buffers sliced alike, :func:`_blocks`): one pass per
+block through all of them, its one or two scratch arrays a block's size and in cache, no parameter-sized
+temporary, and each element gets exactly the operations of the whole-array step (bit for bit).
 ``lr`` and the other hyperparameters are read from the parameter group at every step, so schedulers (and you)
 may change them between steps. Every class takes PyTorch's arguments in PyTorch's order, ``maximize`` and the
 implementation switches (``foreach``, ...) included; they are stored in the groups as PyTorch stores them.
@@ -139,8 +140,7 @@ class RMSprop(Optimizer):
         check_number("momentum", group["momentum"], low=0, high=1, high_open=True, owner=name)
 
     def _update(self, param, grad, state, group):
-        lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
-        weight_decay, momentum, centered = group["weight_decay"], group["momentum"], group["centered"]
+        momentum, centered = group["momentum"], group["centered"]
         if not state:
             state["step"] = 0
             state["square_avg"] = np.zeros_like(param)
@@ -149,14 +149,24 @@ class RMSprop(Optimizer):
             if centered:
                 state["grad_avg"] = np.zeros_like(param)
         state["step"] += 1
+        buf = None
+        if momentum > 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:                            # momentum switched on after the first step
+                buf = state["momentum_buffer"] = np.zeros_like(param)
+        grad_avg = state["grad_avg"] if centered else None
+        for p, g, square_avg, b, avg in _blocks(param, grad, state["square_avg"], buf, grad_avg):
+            self._update_block(p, g, square_avg, b, avg, group)
+
+    @staticmethod
+    def _update_block(param, grad, square_avg, buf, grad_avg, group):
+        lr, alpha, eps, weight_decay = group["lr"], group["alpha"], group["eps"], group["weight_decay"]
         g = _with_weight_decay(grad, param, weight_decay) if weight_decay != 0 else grad
-        square_avg = state["square_avg"]
         tmp = np.multiply(g, g)
         tmp *= 1 - alpha
         square_avg *= alpha
         square_avg += tmp
-        if centered:
-            grad_avg = state["grad_avg"]
+        if grad_avg is not None:
             np.subtract(g, grad_avg, out=tmp)          # lerp towards g
             tmp *= 1 - alpha
             grad_avg += tmp
@@ -167,11 +177,8 @@ class RMSprop(Optimizer):
             np.sqrt(square_avg, out=tmp)
         tmp += eps
         np.divide(g, tmp, out=tmp)
-        if momentum > 0:
-            buf = state.get("momentum_buffer")
-            if buf is None:                            # momentum switched on after the first step
-                buf = state["momentum_buffer"] = np.zeros_like(param)
-            buf *= momentum
+        if buf is not None:
+            buf *= group["momentum"]
             buf += tmp
             np.multiply(buf, lr, out=tmp)
         else:
@@ -205,15 +212,16 @@ class Adagrad(Optimizer):
         if not state:                                 # a group added after construction
             state.update(step=0, sum=np.full_like(param, group["initial_accumulator_value"]))
         state["step"] += 1
-        g = _with_weight_decay(grad, param, group["weight_decay"]) if group["weight_decay"] != 0 else grad
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        tmp = np.multiply(g, g)
-        state["sum"] += tmp
-        np.sqrt(state["sum"], out=tmp)
-        tmp += group["eps"]
-        np.divide(g, tmp, out=tmp)
-        tmp *= clr
-        param -= tmp
+        for p, g, total in _blocks(param, grad, state["sum"]):
+            g = _with_weight_decay(g, p, group["weight_decay"]) if group["weight_decay"] != 0 else g
+            tmp = np.multiply(g, g)
+            total += tmp
+            np.sqrt(total, out=tmp)
+            tmp += group["eps"]
+            np.divide(g, tmp, out=tmp)
+            tmp *= clr
+            p -= tmp
 
 
 class Adadelta(Optimizer):
@@ -235,12 +243,16 @@ class Adadelta(Optimizer):
         check_number("weight_decay", group["weight_decay"], low=0, owner="Adadelta")
 
     def _update(self, param, grad, state, group):
-        rho, eps = group["rho"], group["eps"]
         if not state:
             state.update(step=0, square_avg=np.zeros_like(param), acc_delta=np.zeros_like(param))
         state["step"] += 1
+        for blocks in _blocks(param, grad, state["square_avg"], state["acc_delta"]):
+            self._update_block(*blocks, group)
+
+    @staticmethod
+    def _update_block(param, grad, square_avg, acc_delta, group):
+        rho, eps = group["rho"], group["eps"]
         g = _with_weight_decay(grad, param, group["weight_decay"]) if group["weight_decay"] != 0 else grad
-        square_avg, acc_delta = state["square_avg"], state["acc_delta"]
         std = np.multiply(g, g)
         std *= 1 - rho
         square_avg *= rho
