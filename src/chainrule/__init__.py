@@ -22,6 +22,8 @@ from .inference import inference_mode, is_inference_mode_enabled
 from .layout import is_tensor
 from .search import (allclose, bincount, bucketize, count_nonzero, equal, histc, isclose, logical_and, logical_not,
                      logical_or, logical_xor, searchsorted, unique)
+from .sampling import (bernoulli, empty_like, multinomial, poisson, rand_like, randint, randint_like, randn_like,
+                       randperm)
 from .gradcheck import GradcheckError, KinkWarning, gradcheck, jacobian, numerical_grad, rel_error
 from .ops.elementwise import (abs, erf, exp, log, maximum, minimum, relu, sigmoid, sign, sqrt, tanh)
 from .ops.linalg import matmul
@@ -32,6 +34,7 @@ from .random import manual_seed
 from .tensor import (Tensor, arange, eye, from_numpy, full, full_like, get_default_dtype, linspace, ones, ones_like,
                      rand, randn, set_default_dtype, tensor, zeros, zeros_like)
 from numpy import bool_ as bool, float16, float32, float64, int32, int64, uint8  # noqa: A004  (torch's names)
+from .factories import empty, normal  # noqa: E402
 from . import data, distributed, nn  # noqa: E402,F401
 from . import viz  # noqa: E402,F401  (matplotlib and graphviz load only when used)
 from . import optim  # noqa: E402,F401
@@ -61,6 +64,8 @@ __all__ = [
     "unsqueeze", "narrow", "cumprod", "diff", "trace", "median", "hypot", "lerp", "addcmul", "addcdiv", "reshape",
     "permute", "transpose", "swapaxes", "t", "broadcast_to", "clone", "numel", "detach", "all", "any",
     "is_tensor", "inference_mode", "is_inference_mode_enabled",
+    "randint", "randint_like", "randperm", "rand_like", "randn_like", "bernoulli", "poisson", "multinomial", "normal",
+    "empty", "empty_like",
 ]
 
 __all__ += ["unique", "bincount", "histc", "searchsorted", "bucketize", "count_nonzero", "isclose", "allclose",

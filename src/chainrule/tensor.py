@@ -15,6 +15,7 @@ from .errors import AxisError, ChainruleError, DeviceError, ShapeError
 from .inplace import InplaceMethods, plain_index
 from .search import SearchMethods
 from .layout import LayoutMethods
+from .sampling import SamplingMethods
 from .ops import elementwise as _ew, fused as _fused, linalg as _linalg, reduce as _red, shape as _shp
 from .ops import promotion as _promotion, registry as _registry
 
@@ -80,8 +81,8 @@ class RemovableHandle:
         setattr(self._owner, self._attr, hooks or None)
 
 
-class Tensor(TensorMethods, InplaceMethods, EverydayMethods, LayoutMethods, SearchMethods, autograd.TensorBase,
-             engine_tensor=True):
+class Tensor(TensorMethods, InplaceMethods, EverydayMethods, LayoutMethods, SearchMethods, SamplingMethods,
+             autograd.TensorBase, engine_tensor=True):
     """An n-dimensional array that records the operations applied to it, so that ``backward`` can run.
 
     ``Tensor(array)`` wraps an existing array without copying; :func:`tensor` copies and converts.
