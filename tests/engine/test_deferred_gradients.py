@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule import autograd
+from chainrule.autograd import engine
 
 D, H = 2000, 300          # a weight of 600,000 elements: many blocks and a partial last one
 
@@ -35,8 +35,8 @@ def test_deferred_gradient_equals_the_plain_sum_bit_for_bit(name, dtype, monkeyp
     LOSSES[name](w, x).backward()
     deferred = w.grad.data.copy()
     w.grad = None
-    original = autograd._defer
-    monkeypatch.setattr(autograd, "_defer", lambda mode: original(False))       # every product computed
+    original = engine._defer
+    monkeypatch.setattr(engine, "_defer", lambda mode: original(False))       # every product computed
     LOSSES[name](w, x).backward()
     assert w.grad.dtype == dtype
     np.testing.assert_array_equal(deferred, w.grad.data)
