@@ -49,3 +49,10 @@ def test_every_top_level_module_has_a_layer():
     modules |= {p.parent.name for p in package.glob("*/__init__.py")}
     missing = sorted(modules - named)
     assert not missing, f"add {missing} to a layer of [tool.importlinter] in pyproject.toml"
+
+
+def test_the_paths_anomaly_mode_tells_apart_name_real_files():
+    """detect_anomaly tells the engine and the drivers (trainer, CLI, ...) from a model's code by their paths."""
+    from chainrule.autograd import anomaly
+    for path in anomaly._ENGINE + anomaly._DRIVERS:
+        assert (ROOT / "src" / path.strip("/")).exists(), f"{path} is no longer a file or folder of chainrule"

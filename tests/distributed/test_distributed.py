@@ -1,5 +1,6 @@
 """Data parallelism: the single-process API, the gradient buffer's arithmetic, the errors, and 2-rank MPI
 runs whose weights must equal single-process training on the same global batches."""
+import functools
 import sys
 import types
 
@@ -296,3 +297,14 @@ def test_step_with_a_closure_returns_its_loss_and_steps():
     loss = opt.step(closure)
     assert isinstance(loss, cr.Tensor)
     assert not np.array_equal(model.weight.data, before)
+
+
+def test_anomaly_in_a_model_the_wrapped_optimizer_runs_names_the_models_line():
+    """step(closure) drives the model as the trainer does: the site named is the model's line, not the caller's."""
+    model = cr.nn.Linear(3, 1)
+    model.weight.data[:] = np.inf
+    opt = dist.DistributedOptimizer(cr.optim.SGD(model.parameters(), lr=0.1))
+    with cr.detect_anomaly(), pytest.raises(cr.AnomalyError, match="created at") as info:
+        opt.step(functools.partial(model, cr.tensor(np.ones((2, 3), dtype=np.float32))))
+    site = str(info.value).split("created at ", 1)[1]
+    assert "chainrule/nn/" in site and "test_distributed.py" not in site, site
