@@ -20,10 +20,14 @@ from .everyday import (addcdiv, addcmul, addmm, all, any, baddbmm, bmm, broadcas
 from . import return_types  # noqa: F401
 from .inference import inference_mode, is_inference_mode_enabled
 from .layout import is_tensor
+from .products import (broadcast_tensors, cartesian_prod, cdist, cross, dist, kron, meshgrid, tril_indices,
+                       triu_indices)
 from .search import (allclose, bincount, bucketize, count_nonzero, equal, histc, isclose, logical_and, logical_not,
                      logical_or, logical_xor, searchsorted, unique)
 from .sampling import (bernoulli, empty_like, multinomial, poisson, rand_like, randint, randint_like, randn_like,
                        randperm)
+from .selection import repeat_interleave, take, take_along_dim
+from .stats import mode, nanmean, nansum, quantile, std_mean
 from .gradcheck import GradcheckError, KinkWarning, gradcheck, jacobian, numerical_grad, rel_error
 from .ops.elementwise import (abs, erf, exp, log, maximum, minimum, relu, sigmoid, sign, sqrt, tanh)
 from .ops.linalg import matmul
@@ -69,7 +73,10 @@ __all__ = [
 ]
 
 __all__ += ["unique", "bincount", "histc", "searchsorted", "bucketize", "count_nonzero", "isclose", "allclose",
-            "equal", "logical_and", "logical_or", "logical_xor", "logical_not"]
+            "equal", "logical_and", "logical_or", "logical_xor", "logical_not",
+            "cross", "kron", "dist", "cdist", "meshgrid", "broadcast_tensors", "cartesian_prod", "tril_indices",
+            "triu_indices", "take", "take_along_dim", "repeat_interleave", "nansum", "nanmean", "quantile",
+            "std_mean", "mode"]
 
 
 def __getattr__(name):

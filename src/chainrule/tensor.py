@@ -13,7 +13,10 @@ from .everyday import EverydayMethods
 from .functions import TensorMethods
 from .errors import AxisError, ChainruleError, DeviceError, ShapeError
 from .inplace import InplaceMethods, plain_index
+from .products import ProductMethods
 from .search import SearchMethods
+from .selection import SelectionMethods
+from .stats import StatsMethods
 from .layout import LayoutMethods
 from .sampling import SamplingMethods
 from .ops import elementwise as _ew, fused as _fused, linalg as _linalg, reduce as _red, shape as _shp
@@ -82,7 +85,7 @@ class RemovableHandle:
 
 
 class Tensor(TensorMethods, InplaceMethods, EverydayMethods, LayoutMethods, SearchMethods, SamplingMethods,
-             autograd.TensorBase, engine_tensor=True):
+             StatsMethods, ProductMethods, SelectionMethods, autograd.TensorBase, engine_tensor=True):
     """An n-dimensional array that records the operations applied to it, so that ``backward`` can run.
 
     ``Tensor(array)`` wraps an existing array without copying; :func:`tensor` copies and converts.

@@ -17,9 +17,10 @@ from conformance_everyday import ENTRIES as EVERYDAY  # noqa: E402
 from conformance_methods import ENTRIES as METHODS, EXCLUDED as EXCLUDED_METHODS  # noqa: E402
 from conformance_search import ENTRIES as SEARCH  # noqa: E402
 from conformance_sampling import ENTRIES as SAMPLING  # noqa: E402
+from conformance_stats import ENTRIES as STATS  # noqa: E402
 
 torch = pytest.importorskip("torch")
-ENTRIES = ENTRIES + EVERYDAY + METHODS + SEARCH + SAMPLING
+ENTRIES = ENTRIES + EVERYDAY + METHODS + SEARCH + SAMPLING + STATS
 EXCLUDED = {**EXCLUDED, **EXCLUDED_METHODS}
 
 ELEMENTS = {

@@ -109,7 +109,8 @@ def test_every_optimizer_and_schedule_is_in_the_optim_section():
     assert not missing, f"docs/api.md's optim section lacks {missing}"
 
 
-@pytest.mark.parametrize("module", ["chainrule.search"])
+@pytest.mark.parametrize("module", ["chainrule.search", "chainrule.stats", "chainrule.products",
+                                    "chainrule.selection"])
 def test_every_function_of_the_torch_function_modules_is_documented(module):
     import importlib
     text = (ROOT / "docs" / "api.md").read_text()
