@@ -111,3 +111,31 @@ def _inference(lib, x):
 ENTRIES += [Entry("is_tensor", lambda lib, x: (lib.is_tensor(x), lib.is_tensor(x.tolist()), lib.is_tensor(2.0),
                                                lib.is_tensor(lib.nn.Parameter(x.detach()))), grad=False),
             Entry("inference_mode", _inference), Entry("is_inference_mode_enabled", _inference)]
+
+
+# --- comparisons (chainrule.comparisons) --------------------------------------------------------------------
+
+COMPARISONS = ["eq", "ne", "lt", "le", "gt", "ge", "not_equal", "less", "less_equal", "greater", "greater_equal"]
+
+
+def _compare(name):
+    """Function, method and in-place forms: tensor pairs that broadcast, numbers, int64 and bool operands
+    (promotion), and a number first (torch's TypeError)."""
+    def call(lib, x, y, *a):
+        f = getattr(lib, name)
+        out = [f(x, y), getattr(x, name)(y), f(x, 0.5), getattr(y, name)(1), f(x.long(), y), f(x > 0, y.long()),
+               getattr(x * 0 + y * 0 + 1, name + "_")(y)]
+        return out + ([f(*a)] if a else [])
+    return call
+
+
+def _compare_forms(draw, arrays):
+    return [((), {}), ((2.0, arrays[1] if arrays[1].size else arrays[0]), {})]
+
+
+for _name in COMPARISONS:
+    ENTRIES += [Entry(_name, _compare(_name), forms=_compare_forms, inputs="two", grad=False),
+                Entry("Tensor." + _name, _compare(_name), inputs="two", grad=False),
+                Entry(f"Tensor.{_name}_", _compare(_name), inputs="two", grad=False),
+                Entry(f"{_name} (shapes that do not broadcast)", lambda lib, x, y, n=_name: getattr(lib, n)(x, y),
+                      inputs=lambda draw: [(2, 3), (4,)], grad=False)]
