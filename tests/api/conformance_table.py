@@ -23,9 +23,10 @@ class Entry:
     call: Callable                 # call(lib, *inputs, *args, **kw), the same code for both libraries
     forms: Callable = None         # (draw, arrays) -> list of (args, kw); None: no arguments
     inputs: object = "one"         # one | two (broadcast) | matmul | pair_vectors | cat | draw -> shapes
-    domain: str = "real"           # real | positive | unit | distinct (no ties) | nonzero
+    domain: str = "real"           # real | positive | unit | distinct (no ties) | nonzero | factors (0 or nonzero)
     grad: bool = True              # compare first, second and third derivatives
     third: bool = True             # False: not the third (the reason beside the entry)
+    torch_third: Callable = None   # torch's function made of its elementary ops, for third derivatives
     min_dims: int = 0
     max_dims: int = 3
     float_only: bool = True
@@ -446,6 +447,29 @@ def batch_norm(lib, x, running_mean, running_var, *a, **k):
     return out, running_mean, running_var
 
 
+def _standardized(x, dims, eps):
+    d = x - x.mean(dims, keepdim=True)
+    return d * ((d * d).mean(dims, keepdim=True) + eps).rsqrt()
+
+
+def layer_norm_composed(torch, x, shape, weight=None, bias=None, eps=1e-5):
+    """F.layer_norm from torch's elementary ops: the double backward of torch's fused kernel is not itself
+    differentiated right (x = [0.3, 1, -0.7]: third derivative [0.53, 1.58, -2.05]; finite differences of
+    the second, which all agree: [0.280, -0.292, 0.011], chainrule's)."""
+    y = _standardized(x, tuple(range(-len(shape), 0)), eps)
+    return y * (1 if weight is None else weight) + (0 if bias is None else bias)
+
+
+def batch_norm_composed(torch, x, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+                        eps=1e-5):
+    """F.batch_norm from torch's elementary ops, as layer_norm_composed (the same defect in the fused kernel)."""
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    y = (_standardized(x, (0,) + tuple(range(2, x.ndim)), eps) if training else
+         (x - running_mean.reshape(shape)) * (running_var.reshape(shape) + eps).rsqrt())
+    return (y * (1 if weight is None else weight.reshape(shape)) + (0 if bias is None else bias.reshape(shape)),
+            running_mean, running_var)
+
+
 def embedding_forms(draw, arrays):
     rows = arrays[0].shape[0]
     if not rows:
@@ -462,9 +486,8 @@ ENTRIES += [nnf("logsigmoid"), nnf("mish"), nnf("relu6"), nnf("hardtanh", forms=
             nnf("kl_div", forms=kl_div_forms, inputs="cat", domain="positive"),
             nnf("normalize", forms=normalize_forms, domain="nonzero"),
             nnf("cosine_similarity", forms=cosine_forms, inputs="two", domain="nonzero"),
-            # third derivatives differ from torch's on small float32 inputs (up to 4e-3); not yet examined
-            nnf("layer_norm", forms=layer_norm_forms, min_dims=1, domain="distinct", third=False),
+            nnf("layer_norm", forms=layer_norm_forms, min_dims=1, domain="distinct", torch_third=layer_norm_composed),
             Entry("nn.functional.batch_norm", batch_norm, forms=batch_norm_forms, min_dims=2, domain="distinct",
-                  third=False),
+                  torch_third=batch_norm_composed),
             Entry("nn.functional.embedding", lambda lib, w, idx, *a, **k: lib.nn.functional.embedding(idx, w, *a, **k),
                   forms=embedding_forms, min_dims=2, max_dims=2)]
