@@ -260,6 +260,11 @@ def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):
         raise ShapeError("diff expects prepend or append to be the same dimension as input.")
     x = _shp.concatenate(*parts, axis=dim) if len(parts) > 1 else input
     lead = (slice(None),) * dim
+    if raw(x).dtype == bool:                            # booleans differ where they are unequal, as torch
+        x = raw(x)
+        for _ in range(n):
+            x = x[lead + (slice(1, None),)] != x[lead + (slice(None, -1),)]
+        return autograd._Tensor(x)
     for _ in range(n):
         x = _ew.sub(_shp.getitem(x, index=lead + (slice(1, None),)), _shp.getitem(x, index=lead + (slice(None, -1),)))
     return x
@@ -267,9 +272,18 @@ def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):
 
 def trace(input):
     """The sum of a matrix's diagonal."""
+    _no_bool("trace", input)
     if _ndim(input) != 2:
         raise ShapeError(f"trace: expected a matrix, but got a tensor with {_ndim(input)} dimensions.")
     return _red.sum(_linalg.diag(input))
+
+
+def _no_bool(name, input):
+    """The array of ``input``; PyTorch has no kernel of ``name`` for booleans."""
+    x = raw(input)
+    if x.dtype == bool:
+        raise DtypeError(f"{name}() is not implemented for bool tensors, as in PyTorch; convert with .long() first.")
+    return x
 
 
 def median(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
@@ -277,8 +291,11 @@ def median(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     ``median(x, dim)``: the named tuple ``(values, indices)`` of the lower medians along ``dim``."""
     dim = one_of("median", "dim", dim, "axis", axis)
     keep = bool(one_of("median", "keepdim", keepdim or None, "keepdims", keepdims, False))
-    x = raw(input)
+    x = _no_bool("median", input)
     if dim is None:
+        if x.dtype.kind != "f":                         # an integer median is an integer; of no values, torch
+            value = np.sort(x, axis=None)[(x.size - 1) // 2] if x.size else np.iinfo(x.dtype).min  # gives the least
+            return autograd._Tensor(np.asarray(value, dtype=x.dtype))
         if x.size == 0:
             return _red.sum(input) * np.nan
         value = np.sort(x, axis=None)[(x.size - 1) // 2]

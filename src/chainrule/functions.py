@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import return_types
-from .errors import AxisError, IndexRangeError, ShapeError
+from .errors import AxisError, DtypeError, IndexRangeError, ShapeError
 from .ops import elementwise as _ew, linalg as _linalg, reduce as _red, shape as _shp
 from .ops import registry as _registry
 from .ops.registry import raw
@@ -103,6 +103,8 @@ def topk(input, k: int, dim=None, largest: bool = True, sorted: bool = True, *, 
     """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) along ``dim`` (the last by
     default), always in order (``sorted=False`` allows any order in PyTorch)."""
     dim = _dim("topk", dim, axis, -1)
+    if raw(input).dtype == bool:
+        raise DtypeError("topk does not support bool tensors, as in PyTorch; convert with .long() first.")
     shape = np.shape(raw(input))
     n = shape[dim] if shape else 1
     if not 0 <= k <= n:

@@ -12,8 +12,8 @@ import warnings
 
 import numpy as np
 
-from .. import return_types
-from ..errors import AxisError
+from .. import autograd as _autograd, return_types
+from ..errors import AxisError, DtypeError
 from .elementwise import abs, exp, maximum, minimum, where
 from .registry import defop, expand_reduced, normalize_axis, one_of, raw, spread
 from .shape import broadcast_to, concatenate, getitem, reshape
@@ -35,6 +35,11 @@ def _nonempty(name, x, axis):
     for a in () if axis is None else (axis,) if isinstance(axis, (int, np.integer)) else axis:
         if -len(shape) <= a < len(shape) and shape[a] == 0:      # out of range: NumPy's AxisError follows
             raise AxisError(f"{name}(): dim {a} has size 0, so there is no value to reduce; reduce another dim.")
+
+
+def _no_bool(name, x):
+    if x.dtype == bool:
+        raise DtypeError(f"{name}(): does not support bool input, as in PyTorch; convert with .long() first.")
 
 
 def _sum_grad(g, ans, x, axis=None, keepdims=False):
@@ -92,6 +97,7 @@ def amin(x, axis=None, keepdims=False):
 @defop("argmax")
 def argmax(x, axis=None, keepdims=False):
     """Index of the largest value over ``axis`` (of the flattened input by default); the first one at a tie."""
+    _no_bool("argmax", x)
     _nonempty("argmax", x, axis)
     return np.argmax(x, axis=axis, keepdims=keepdims)
 
@@ -99,6 +105,7 @@ def argmax(x, axis=None, keepdims=False):
 @defop("argmin")
 def argmin(x, axis=None, keepdims=False):
     """Index of the smallest value over ``axis`` (of the flattened input by default); the first one at a tie."""
+    _no_bool("argmin", x)
     _nonempty("argmin", x, axis)
     return np.argmin(x, axis=axis, keepdims=keepdims)
 
@@ -114,11 +121,12 @@ def _extreme(name, reduce_all, pick, elementwise, input, dim, keepdim, axis, kee
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
         raise TypeError(f"{name}(): dim must be one integer, got {dim!r}; over several dims use a{name}().")
     x = raw(input)
+    chooser = _autograd._Tensor(x.view(np.uint8)) if x.dtype == bool else input    # argmax refuses booleans
     dim = normalize_axis(dim, np.ndim(x), name)
     if dim is None:                                     # a 0-d input: itself, at index 0
-        return getattr(return_types, name)(reshape(input, shape=()), pick(input))
+        return getattr(return_types, name)(reshape(input, shape=()), pick(chooser))
     _nonempty(name, x, dim)
-    indices = pick(input, axis=dim, keepdims=True)
+    indices = pick(chooser, axis=dim, keepdims=True)
     grid = list(np.indices(x.shape, sparse=True))
     grid[dim] = raw(indices)
     values = getitem(input, index=tuple(grid))          # the gradient goes to the index, as in PyTorch
