@@ -90,6 +90,19 @@ def test_flip_and_crop_nhwc_and_flat():
         crop(X.reshape(2, -1), rng=0)
 
 
+@pytest.mark.parametrize("padding", [1, 2, 4])
+def test_crop_is_each_images_window_of_its_padded_image(padding):
+    """Every image gets its own offset's window, zeros outside (the per-image definition, bit for bit)."""
+    rng = np.random.default_rng(padding)
+    X = rng.normal(size=(300, 6, 5, 3)).astype(np.float32)
+    crop = crd.RandomCrop(padding=padding)
+    offsets = crop.draw(len(X), rng)
+    out = crop.apply(X, offsets)
+    padded = np.pad(X, ((0, 0), (padding, padding), (padding, padding), (0, 0)))
+    for img, (dy, dx), got in zip(padded, offsets, out):
+        np.testing.assert_array_equal(got, img[dy:dy + 6, dx:dx + 5])
+
+
 def test_augmentation_is_seeded_and_random():
     X = np.random.default_rng(0).normal(size=(64, 8, 8, 3)).astype(np.float32)
     aug = crd.standard_augmentation((8, 8, 3))

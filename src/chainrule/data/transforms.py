@@ -82,9 +82,13 @@ class RandomCrop(Transform):
             return imgs.copy().reshape(shape)
         n, H, W, _ = imgs.shape
         padded = np.pad(imgs, ((0, 0), (p, p), (p, p), (0, 0)))
-        rows = offsets[:, :1] + np.arange(H)                   # (n, H)
-        cols = offsets[:, 1:] + np.arange(W)                   # (n, W)
-        out = padded[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
+        out = np.empty_like(imgs)
+        offsets = np.asarray(offsets)
+        key = offsets[:, 0] * (2 * p + 1) + offsets[:, 1]
+        for k in np.unique(key):       # one slice copy per distinct offset, not a gather per pixel
+            dy, dx = divmod(int(k), 2 * p + 1)
+            rows = np.flatnonzero(key == k)
+            out[rows] = padded[rows, dy:dy + H, dx:dx + W]
         return out.reshape(shape)
 
     def __repr__(self):
