@@ -16,6 +16,7 @@ from .inplace import InplaceMethods, plain_index
 from .products import ProductMethods
 from .search import SearchMethods
 from .selection import SelectionMethods
+from .special import SpecialMethods
 from .stats import StatsMethods
 from .layout import LayoutMethods
 from .sampling import SamplingMethods
@@ -86,7 +87,8 @@ class RemovableHandle:
 
 
 class Tensor(TensorMethods, InplaceMethods, EverydayMethods, LayoutMethods, SearchMethods, SamplingMethods,
-             StatsMethods, ProductMethods, SelectionMethods, ComparisonMethods, autograd.TensorBase,
+             StatsMethods, ProductMethods, SelectionMethods, ComparisonMethods, SpecialMethods,
+             autograd.TensorBase,
              engine_tensor=True):
     """An n-dimensional array that records the operations applied to it, so that ``backward`` can run.
 

@@ -20,9 +20,10 @@ from conformance_methods import ENTRIES as METHODS, EXCLUDED as EXCLUDED_METHODS
 from conformance_search import ENTRIES as SEARCH  # noqa: E402
 from conformance_sampling import ENTRIES as SAMPLING  # noqa: E402
 from conformance_stats import ENTRIES as STATS  # noqa: E402
+from conformance_special import ENTRIES as SPECIAL  # noqa: E402
 
 torch = pytest.importorskip("torch")
-ENTRIES = ENTRIES + EVERYDAY + METHODS + SEARCH + SAMPLING + STATS
+ENTRIES = ENTRIES + EVERYDAY + METHODS + SEARCH + SAMPLING + STATS + SPECIAL
 EXCLUDED = {**EXCLUDED, **EXCLUDED_METHODS}
 
 ELEMENTS = {

@@ -110,7 +110,7 @@ def test_every_optimizer_and_schedule_is_in_the_optim_section():
 
 
 @pytest.mark.parametrize("module", ["chainrule.search", "chainrule.stats", "chainrule.products",
-                                    "chainrule.selection"])
+                                    "chainrule.selection", "chainrule.special"])
 def test_every_function_of_the_torch_function_modules_is_documented(module):
     import importlib
     text = (ROOT / "docs" / "api.md").read_text()

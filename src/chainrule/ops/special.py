@@ -64,21 +64,38 @@ def _cody_erf(x):
         out[small] = xs * num / den
     mid = (~small) & (y <= 4.0)
     if mid.any():
-        ym = y[mid]
-        r = _horner_tail(ym, _C[8], _C[:8]) / _horner_tail(ym, 1.0, _D)
-        out[mid] = np.copysign(0.5 - _scaled_exp(ym, r) + 0.5, x[mid])
+        out[mid] = np.copysign(0.5 - _erfc_mid(y[mid]) + 0.5, x[mid])
     big = y > 4.0
     if big.any():
-        yb = y[big]
-        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            t = 1.0 / (yb * yb)
-            r = t * _horner_tail(t, _P[5], _P[:5]) / _horner_tail(t, 1.0, _Q)
-            r = (_SQRPI - r) / yb
-            e = np.where(yb < 6.0, _scaled_exp(np.minimum(yb, 6.0), r), 0.0)   # erfc(6) < 1e-16
-        out[big] = np.copysign(0.5 - e + 0.5, x[big])
+        out[big] = np.copysign(0.5 - _erfc_big(y[big], 6.0) + 0.5, x[big])   # erfc(6) < 1e-16
     nan = np.isnan(x)
     if nan.any():
         out[nan] = np.nan
+    return out
+
+
+def _erfc_mid(y):
+    """erfc for 0.46875 < y <= 4 (float64): Cody's second rational times exp(-y^2)."""
+    return _scaled_exp(y, _horner_tail(y, _C[8], _C[:8]) / _horner_tail(y, 1.0, _D))
+
+
+def _erfc_big(y, zero_from):
+    """erfc for y > 4 (float64): Cody's asymptotic rational times exp(-y^2); 0 from ``zero_from`` on."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        t = 1.0 / (y * y)
+        r = t * _horner_tail(t, _P[5], _P[:5]) / _horner_tail(t, 1.0, _Q)
+        r = (_SQRPI - r) / y
+        return np.where(y < zero_from, _scaled_exp(np.minimum(y, zero_from), r), 0.0)
+
+
+def erfc_positive(y):
+    """erfc(y) for a float64 array of y >= 0, to a few ulp of its own value (no cancellation in the tail)."""
+    out = np.empty_like(y)
+    small, big = y <= 0.46875, y > 4.0
+    mid = ~small & ~big
+    out[small] = 1.0 - _cody_erf(y[small])
+    out[mid] = _erfc_mid(y[mid])
+    out[big] = _erfc_big(y[big], 27.3)                 # erfc(27.3) is below the smallest float64
     return out
 
 
