@@ -26,6 +26,11 @@ class DtypeError(ChainruleError, TypeError, NotImplementedError):
     (``int_tensor += 2.5``); a RuntimeError (NotImplementedError) as PyTorch raises, and a TypeError."""
 
 
+class ArgumentError(ChainruleError, ValueError, RuntimeError):
+    """An argument value out of its range (a probability above 1, a step of 0); a RuntimeError too, as in
+    PyTorch."""
+
+
 class DataError(ChainruleError, ValueError):
     """A data file or folder that is missing, truncated, corrupt or in an unknown layout."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import autograd
-from .errors import DeviceError, ShapeError
+from .errors import ArgumentError, DeviceError
 from .ops.registry import raw
 from .sampling import _new, _rates_sample, _rng, _size, _standard_normal
 from .tensor import _shape_arg, get_default_dtype
@@ -35,13 +35,13 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, requires_gra
             raise TypeError("normal(): with a number mean and std, the size is required: normal(mean, std, size).")
         dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
         if std < 0:
-            raise ShapeError(f"normal expects std >= 0.0, but found std {std}.")
+            raise ArgumentError(f"normal expects std >= 0.0, but found std {std}.")
         eps = _standard_normal(_rng(generator), _size(tuple(size), "normal"), dtype)
         return _new((mean + std * eps).astype(dtype, copy=False), requires_grad)
     if size is not None or dtype is not None:
         raise TypeError("normal(): size and dtype go with a number mean and std only; the tensors give both.")
     if np.size(raw(std)) and not (np.asarray(raw(std)) >= 0).all():
-        raise ShapeError("normal expects all elements of std >= 0.0.")
+        raise ArgumentError("normal expects all elements of std >= 0.0.")
     out_dtype = np.result_type(*[t.dtype for t in tensors])
     shape = np.broadcast_shapes(np.shape(raw(mean)), np.shape(raw(std)))
     eps = _standard_normal(_rng(generator), shape, out_dtype)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import return_types
-from .errors import AxisError, DtypeError, IndexRangeError, ShapeError
-from .ops import elementwise as _ew, linalg as _linalg, reduce as _red, shape as _shp
+from .errors import ArgumentError, AxisError, DtypeError, IndexRangeError, ShapeError
+from .ops import elementwise as _ew, indexing as _idx, linalg as _linalg, reduce as _red, shape as _shp
 from .ops import registry as _registry
 from .ops.registry import raw
 
@@ -128,13 +128,15 @@ def gather(input, dim=None, index=None, *, sparse_grad: bool = False, axis=None)
 
 def scatter(input, dim=None, index=None, src=None, *, value=None, reduce=None, axis=None):
     """A copy of ``input`` with ``src`` (a tensor, or a number ``value``) written where ``index`` points
-    along ``dim``."""
+    along ``dim``; ``reduce='add'`` or ``'multiply'`` combines instead (no gradient, as in PyTorch)."""
     if (src is None) == (value is None):
         raise TypeError("scatter: give src (a tensor or a number) or value, not both or neither.")
     src = value if src is None else src
-    if reduce is not None:
-        raise ValueError(f"scatter: reduce={reduce!r} is not supported (PyTorch deprecates it); "
-                         f"use scatter_add to add.")
+    if reduce is not None:                  # PyTorch's deprecated form, without a derivative as there
+        if reduce not in ("add", "multiply"):
+            raise ArgumentError(f"scatter: reduce argument must be either add or multiply, got {reduce!r}.")
+        return _idx.scatter_reduced(input, raw(src), index=_index_arg("scatter", index), reduce=reduce,
+                                    axis=_dim("scatter", dim, axis, required=True))
     return _shp.scatter(input, src, index=_index_arg("scatter", index), axis=_dim("scatter", dim, axis, required=True))
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import autograd, random as _random
-from .errors import DtypeError, ShapeError
+from .errors import ArgumentError, DtypeError, ShapeError
 from .ops import elementwise as _ew
 from .ops.registry import raw
 
@@ -58,7 +58,7 @@ def _integer_range(rng, low, high, shape, dtype, name):
     if isinstance(high, bool) or not isinstance(high, (int, np.integer)) or not isinstance(low, (int, np.integer)):
         raise TypeError(f"{name}(): 'low' and 'high' must be ints, got {low!r} and {high!r}.")
     if low >= high:
-        raise ShapeError(f"{name}: expects 'from' to be less than 'to', but got from={low} >= to={high}.")
+        raise ArgumentError(f"{name}: expects 'from' to be less than 'to', but got from={low} >= to={high}.")
     return rng.integers(low, high, shape).astype(dtype, copy=False)
 
 
@@ -91,7 +91,7 @@ def randperm(n, *, generator=None, dtype=np.int64, requires_grad=False):
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
         raise TypeError(f"randperm(): argument 'n' must be an int, not {type(n).__name__}.")
     if n < 0:
-        raise ShapeError(f"randperm(): n must be non-negative, got {n}.")
+        raise ArgumentError(f"randperm(): n must be non-negative, got {n}.")
     return _new(_rng(generator).permutation(int(n)).astype(np.dtype(dtype)), requires_grad)
 
 
@@ -131,7 +131,7 @@ def _rates_sample(rates, sample):
 def _probabilities(p, name):
     values = np.asarray(raw(p))
     if values.size and not ((values >= 0) & (values <= 1)).all():
-        raise ShapeError(f"{name}: expects p to be in [0, 1], but got values outside it.")
+        raise ArgumentError(f"{name}: expects p to be in [0, 1], but got values outside it.")
     return values
 
 
@@ -147,7 +147,7 @@ def poisson(input, generator=None):
     """A Poisson sample with rate ``input`` at each position, in ``input``'s dtype."""
     rates = np.asarray(raw(input))
     if rates.size and not (rates >= 0).all():
-        raise ShapeError("poisson: invalid Poisson rate, expected every rate to be non-negative.")
+        raise ArgumentError("poisson: invalid Poisson rate, expected every rate to be non-negative.")
     return _rates_sample(input, np.asarray(_rng(generator).poisson(rates), rates.dtype))
 
 
@@ -160,17 +160,17 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     if w.ndim not in (1, 2):
         raise ShapeError(f"multinomial: prob_dist must be 1 or 2 dim, got {w.ndim} dims.")
     if num_samples <= 0:
-        raise ShapeError(f"multinomial: cannot sample n_sample <= 0 samples (got {num_samples}).")
+        raise ArgumentError(f"multinomial: cannot sample n_sample <= 0 samples (got {num_samples}).")
     if not replacement and num_samples > w.shape[-1]:
         raise ShapeError(f"multinomial: cannot sample n_sample > prob_dist.size(-1) samples without replacement "
                          f"({num_samples} > {w.shape[-1]}).")
     if not w.shape[-1]:
-        raise ShapeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0).")
+        raise ArgumentError("multinomial: invalid multinomial distribution (sum of probabilities <= 0).")
     rows = w.reshape(-1, w.shape[-1]).astype(np.float64)
     if rows.size and not (np.isfinite(rows).all() and (rows >= 0).all()):
-        raise ShapeError("multinomial: probability tensor contains either inf, nan or element < 0.")
+        raise ArgumentError("multinomial: probability tensor contains either inf, nan or element < 0.")
     if rows.shape[0] and not (rows.sum(axis=1) > 0).all():
-        raise ShapeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0).")
+        raise ArgumentError("multinomial: invalid multinomial distribution (sum of probabilities <= 0).")
     rng = _rng(generator)
     if replacement:
         cdf = np.cumsum(rows, axis=1)
@@ -197,7 +197,7 @@ def _float_only(t, name, error=NotImplementedError, empty_too=False):
 
 def _positive(name, what, value):
     if not value > 0:
-        raise ShapeError(f"{name} expects {what} > 0.0, but found {what}={value}.")
+        raise ArgumentError(f"{name} expects {what} > 0.0, but found {what}={value}.")
 
 
 def _bounds(name, args, kw, defaults):
@@ -229,14 +229,14 @@ class SamplingMethods:
         from_, to = _bounds("uniform_", args, kw, (0.0, 1.0))
         _float_only(self, "uniform_", empty_too=True)
         if from_ > to:
-            raise ShapeError(f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}.")
+            raise ArgumentError(f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}.")
         return self._fill(from_ + (to - from_) * _uniform(_rng(generator), self.shape, self.dtype))
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         """Normal samples of ``mean`` and ``std``."""
         _float_only(self, "normal_")
         if std < 0:
-            raise ShapeError(f"normal expects std >= 0.0, but found std {std}.")
+            raise ArgumentError(f"normal expects std >= 0.0, but found std {std}.")
         return self._fill(mean + std * _standard_normal(_rng(generator), self.shape, self.dtype))
 
     def random_(self, *args, generator=None, **kw):
@@ -258,13 +258,13 @@ class SamplingMethods:
 
     def exponential_(self, lambd=1.0, *, generator=None):
         """Exponential samples of rate ``lambd``."""
-        _float_only(self, "exponential_", ShapeError)
+        _float_only(self, "exponential_", DtypeError)
         _positive("exponential_", "lambda", lambd)
         return self._fill(_rng(generator).standard_exponential(self.shape) / lambd)
 
     def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
         """Cauchy samples around ``median`` with scale ``sigma``."""
-        _float_only(self, "cauchy_", ShapeError, empty_too=True)
+        _float_only(self, "cauchy_", DtypeError, empty_too=True)
         _positive("cauchy_", "sigma", sigma)
         return self._fill(median + sigma * np.tan(np.pi * (_uniform(_rng(generator), self.shape, np.float64) - 0.5)))
 
@@ -277,7 +277,7 @@ class SamplingMethods:
     def geometric_(self, p, *, generator=None):
         """The number of Bernoulli(p) trials up to the first success (1, 2, ...)."""
         if not 0 < p < 1:
-            raise ShapeError(f"geometric_ expects p to be in (0, 1), but got p={p}.")
+            raise ArgumentError(f"geometric_ expects p to be in (0, 1), but got p={p}.")
         return self._fill(_rng(generator).geometric(p, self.shape))
 
     def bernoulli(self, p=None, *, generator=None):

@@ -21,6 +21,7 @@ from .stats import StatsMethods
 from .layout import LayoutMethods
 from .sampling import SamplingMethods
 from .comparisons import ComparisonMethods
+from .indexing_ops import IndexingMethods
 from .ops import elementwise as _ew, fused as _fused, linalg as _linalg, reduce as _red, shape as _shp
 from .ops import promotion as _promotion, registry as _registry
 
@@ -88,8 +89,7 @@ class RemovableHandle:
 
 class Tensor(TensorMethods, InplaceMethods, EverydayMethods, LayoutMethods, SearchMethods, SamplingMethods,
              StatsMethods, ProductMethods, SelectionMethods, ComparisonMethods, SpecialMethods,
-             autograd.TensorBase,
-             engine_tensor=True):
+             IndexingMethods, autograd.TensorBase, engine_tensor=True):
     """An n-dimensional array that records the operations applied to it, so that ``backward`` can run.
 
     ``Tensor(array)`` wraps an existing array without copying; :func:`tensor` copies and converts.

@@ -2,8 +2,6 @@
 ``inference_mode`` (chainrule.inference); the format is conformance_table's."""
 from __future__ import annotations
 
-from hypothesis import strategies as st
-
 from conformance_table import Entry, _dim, method  # noqa: E402  (tests/api is on the path)
 
 ENTRIES: list[Entry] = []

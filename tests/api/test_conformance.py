@@ -19,11 +19,12 @@ from conformance_everyday import ENTRIES as EVERYDAY  # noqa: E402
 from conformance_methods import ENTRIES as METHODS, EXCLUDED as EXCLUDED_METHODS  # noqa: E402
 from conformance_search import ENTRIES as SEARCH  # noqa: E402
 from conformance_sampling import ENTRIES as SAMPLING  # noqa: E402
+from conformance_indexing import ENTRIES as INDEXING  # noqa: E402
 from conformance_stats import ENTRIES as STATS  # noqa: E402
 from conformance_special import ENTRIES as SPECIAL  # noqa: E402
 
 torch = pytest.importorskip("torch")
-ENTRIES = ENTRIES + EVERYDAY + METHODS + SEARCH + SAMPLING + STATS + SPECIAL
+ENTRIES = ENTRIES + EVERYDAY + METHODS + SEARCH + SAMPLING + INDEXING + STATS + SPECIAL
 EXCLUDED = {**EXCLUDED, **EXCLUDED_METHODS}
 
 ELEMENTS = {
