@@ -40,6 +40,7 @@ from .tensor import (Tensor, arange, eye, from_numpy, full, full_like, get_defau
                      rand, randn, set_default_dtype, tensor, zeros, zeros_like)
 from numpy import bool_ as bool, float16, float32, float64, int32, int64, uint8  # noqa: A004  (torch's names)
 from .factories import empty, normal  # noqa: E402
+from .printing import set_printoptions  # noqa: E402
 from .indexing_ops import diagonal, index_add, index_fill, masked_scatter, masked_select  # noqa: E402
 from .comparisons import (eq, ge, greater, greater_equal, gt, le, less, less_equal, lt, ne,  # noqa: E402
                           not_equal)
@@ -75,7 +76,7 @@ __all__ = [
     "randint", "randint_like", "randperm", "rand_like", "randn_like", "bernoulli", "poisson", "multinomial", "normal",
     "empty", "empty_like",
     "eq", "ne", "lt", "le", "gt", "ge", "not_equal", "less", "less_equal", "greater", "greater_equal",
-    "index_add", "index_fill", "masked_scatter", "masked_select", "diagonal",
+    "index_add", "index_fill", "masked_scatter", "masked_select", "diagonal", "set_printoptions",
 ]
 
 __all__ += ["unique", "bincount", "histc", "searchsorted", "bucketize", "count_nonzero", "isclose", "allclose",

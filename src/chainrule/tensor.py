@@ -22,6 +22,7 @@ from .layout import LayoutMethods
 from .sampling import SamplingMethods
 from .comparisons import ComparisonMethods
 from .indexing_ops import IndexingMethods
+from .printing import format_values
 from .ops import elementwise as _ew, fused as _fused, linalg as _linalg, reduce as _red, shape as _shp
 from .ops import promotion as _promotion, registry as _registry
 
@@ -188,8 +189,7 @@ class Tensor(TensorMethods, InplaceMethods, EverydayMethods, LayoutMethods, Sear
     __hash__ = object.__hash__
 
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", precision=4, threshold=20, edgeitems=2,
-                               prefix="tensor(")
+        body = format_values(self.data, prefix="tensor(")
         extras = []
         if self.data.dtype != _default_dtype:
             extras.append(f"dtype={self.data.dtype}")
