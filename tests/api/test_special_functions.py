@@ -50,8 +50,8 @@ def test_digamma_to_a_few_ulp(path):
 @pytest.mark.parametrize("n", [1, 2, 3, 5])
 def test_polygamma_to_a_few_ulp(path, n):
     x = _grid()
-    x = x[(np.abs(x - np.round(x)) > 1e-3) & (x > -20) & (x < 1e6)]
-    _close(cr.polygamma(n, cr.tensor(x)).data, special.polygamma(n, x), rtol=2e-12 if n == 2 else 1e-13)
+    x = x[(np.abs(x - np.round(x)) > 1e-3) & (x < 1e6)]
+    _close(cr.polygamma(n, cr.tensor(x)).data, special.polygamma(n, x), rtol=2e-12 if n == 2 else 1e-13, atol=1e-14)
 
 
 def test_erfinv_to_a_few_ulp_up_to_the_edges(path):

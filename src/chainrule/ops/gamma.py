@@ -9,7 +9,8 @@ vectorized NumPy code below, in float64 (a float32 input is computed in float64 
   about 2 (coefficients zeta(k) - 1) below, the reflection formula for x < 0.5.
 - digamma: the asymptotic series for x >= 10 after the recurrence, the Taylor series about its positive root
   near it (so values close to 0 keep their relative accuracy), the reflection formula for x <= 0.
-- polygamma(n, x), n >= 1: the recurrence up to x >= 20 + n, then the asymptotic series.
+- polygamma(n, x), n >= 1: the recurrence up to x >= 20 + n, then the asymptotic series; the reflection
+  formula (derivatives of cot) for x < 0.
 - erfinv: a rational first guess, then Halley steps on ``erf(y) - x`` (Newton steps on ``log erfc(y) -
   log(1 - x)`` in the tails, so that values near +-1 keep their digits).
 
@@ -168,26 +169,45 @@ def _digamma_numpy(x):
     return out
 
 
-def _polygamma_numpy(n, x):
-    """psi^(n)(x) = (-1)^(n+1) n! sum_k 1 / (x + k)^(n+1): the recurrence up to x >= 20 + n, then the
-    asymptotic series (-1)^(n+1) [(n-1)!/x^n + n!/(2 x^(n+1)) + sum_k B_2k (2k+n-1)! / ((2k)! x^(2k+n))]."""
-    x = _float64(x)
-    sign, fact = (-1.0) ** (n + 1), math.factorial(n)
-    pole = (x <= 0) & (x == np.round(x))
-    xs = np.where(pole | ~np.isfinite(x), 30.0 + n, x)
-    acc = np.zeros_like(xs)
-    bound = 20.0 + n
+def _polygamma_positive(n, x):
+    """psi^(n)(x) for x > 0 = (-1)^(n+1) n! sum_k 1 / (x + k)^(n+1): the recurrence up to x >= 20 + n (at
+    most 20 + n steps), then the asymptotic series
+    (-1)^(n+1) [(n-1)!/x^n + n!/(2 x^(n+1)) + sum_k B_2k (2k+n-1)! / ((2k)! x^(2k+n))]."""
+    xs, acc, bound = x.copy(), np.zeros_like(x), 20.0 + n
     while (xs < bound).any():
         low = xs < bound
         acc = np.where(low, acc + 1.0 / xs ** (n + 1), acc)
         xs = np.where(low, xs + 1.0, xs)
-    series = math.factorial(n - 1) / xs ** n + fact / (2 * xs ** (n + 1))
+    series = math.factorial(n - 1) / xs ** n + math.factorial(n) / (2 * xs ** (n + 1))
     for k, b in enumerate(_BERNOULLI, start=1):
         series = series + b * math.factorial(2 * k + n - 1) / math.factorial(2 * k) / xs ** (2 * k + n)
-    out = sign * (series + fact * acc)
-    out = np.where(pole, np.inf, out)
-    out = np.where(x == np.inf, 0.0, out)
-    return np.where(np.isnan(x) | (x == -np.inf), np.nan, out)
+    return (-1.0) ** (n + 1) * (series + math.factorial(n) * acc)
+
+
+def _cot_derivative(n, x):
+    """d^n/dz^n cot(z) at z = pi x, as P_n(cot z) with P_0(c) = c and P_(k+1)(c) = -(1 + c^2) P_k'(c)."""
+    p = np.polynomial.Polynomial([0.0, 1.0])
+    for _ in range(n):
+        p = -np.polynomial.Polynomial([1.0, 0.0, 1.0]) * p.deriv()
+    r = x - np.round(x)
+    return p(1.0 / np.tan(np.pi * r))
+
+
+def _polygamma_numpy(n, x):
+    """psi^(n)(x): the series for x > 0, the reflection formula
+    psi^(n)(1 - x) + (-1)^(n+1) psi^(n)(x) = (-1)^n pi^(n+1) P_n(cot(pi x)) for x < 0."""
+    x = _float64(x)
+    out = np.where(np.isnan(x) | (x == -np.inf), np.nan, np.inf)     # poles at 0, -1, ...: inf
+    out[x == np.inf] = 0.0
+    right = np.isfinite(x) & (x > 0)
+    if right.any():
+        out[right] = _polygamma_positive(n, x[right])
+    left = np.isfinite(x) & (x < 0) & (x != np.round(x))
+    if left.any():
+        xl = x[left]
+        mirror = (-1.0) ** n * np.pi ** (n + 1) * _cot_derivative(n, xl) - _polygamma_positive(n, 1.0 - xl)
+        out[left] = (-1.0) ** (n + 1) * mirror
+    return out
 
 
 # --- erfinv ---------------------------------------------------------------------------------------------------
@@ -228,7 +248,8 @@ def _erfinv_numpy(x):
 def _evaluate(x, fallback, from_scipy):
     """``from_scipy(scipy.special, x64)`` where scipy is installed, else ``fallback(x)``, in x's float dtype."""
     sp = _scipy()
-    return _as(fallback(x) if sp is None else from_scipy(sp, _float64(x)), x)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):   # inf and nan, silently
+        return _as(fallback(x) if sp is None else from_scipy(sp, _float64(x)), x)
 
 
 def _pole(x):
