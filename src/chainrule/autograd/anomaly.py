@@ -30,7 +30,7 @@ class detect_anomaly(contextlib.ContextDecorator):
 
 
 #: chainrule's own machinery, never the place to blame: the tensor and its ops
-_ENGINE = ("/chainrule/autograd/", "/chainrule/tensor.py", "/chainrule/ops/", "/chainrule/nn/functional.py")
+_ENGINE = ("/chainrule/autograd/", "/chainrule/tensor/", "/chainrule/ops/", "/chainrule/nn/functional.py")
 #: chainrule code that drives a model (the trainer, the command line, the lectures, a wrapped optimizer's
 #: step(closure)): the model's line is below it
 _DRIVERS = ("/chainrule/train/", "/chainrule/cli/", "/chainrule/lecture/", "/chainrule/distributed/")

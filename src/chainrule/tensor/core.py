@@ -8,73 +8,31 @@ import weakref
 
 import numpy as np
 
-from . import autograd
-from .everyday import EverydayMethods
-from .functions import TensorMethods
-from .errors import AxisError, ChainruleError, DeviceError, ShapeError
-from .inplace import InplaceMethods, plain_index
-from .products import ProductMethods
-from .search import SearchMethods
-from .selection import SelectionMethods
-from .special import SpecialMethods
-from .stats import StatsMethods
-from .layout import LayoutMethods
-from .sampling import SamplingMethods
-from .comparisons import ComparisonMethods
-from .indexing_ops import IndexingMethods
-from .printing import format_values
-from .ops import elementwise as _ew, fused as _fused, linalg as _linalg, reduce as _red, shape as _shp
-from .ops import promotion as _promotion, registry as _registry
-
-__all__ = ["Tensor", "tensor", "set_default_dtype", "get_default_dtype", "zeros", "ones", "randn", "rand",
-           "arange", "zeros_like", "ones_like", "full", "eye", "linspace", "full_like", "from_numpy"]
-
-_default_dtype = np.dtype(np.float32)
+from .. import autograd
+from ..everyday import EverydayMethods
+from ..functions import TensorMethods
+from ..errors import ShapeError
+from ..inplace import InplaceMethods, plain_index
+from ..products import ProductMethods
+from ..search import SearchMethods
+from ..selection import SelectionMethods
+from ..special import SpecialMethods
+from ..stats import StatsMethods
+from ..layout import LayoutMethods
+from ..sampling import SamplingMethods
+from ..comparisons import ComparisonMethods
+from ..indexing_ops import IndexingMethods
+from ..printing import format_values
+from ..ops import elementwise as _ew, linalg as _linalg, reduce as _red, shape as _shp
+from . import dtypes as _dtypes
+from .arguments import _Size, _np_reduction, _shape_arg, to_arguments
+from .dtypes import _check_grad_dtype, _to_array
 
 # The operators' two-input path of each op (Op.binary), looked up once: they are the engine's hottest calls.
 _add, _sub, _mul, _div, _pow, _matmul = (op.binary for op in (_ew.add, _ew.sub, _ew.mul, _ew.div, _ew.pow,
                                                               _linalg.matmul))
 _floordiv, _mod = _ew.floor_divide.binary, _ew.remainder.binary
 _eq, _ne, _lt, _le, _gt, _ge = (op.binary for op in (_ew.eq, _ew.ne, _ew.lt, _ew.le, _ew.gt, _ew.ge))
-
-
-def set_default_dtype(dtype) -> None:
-    """Set the dtype that Python floats (and lists of them) become; float32 unless changed."""
-    global _default_dtype
-    d = np.dtype(dtype)
-    if d.kind != "f":
-        raise TypeError(f"set_default_dtype: the default dtype must be a floating type, got {d}.")
-    _default_dtype = d
-    _promotion.set_default_float(d)
-
-
-def get_default_dtype() -> np.dtype:
-    """The dtype Python floats become (float32 by default)."""
-    return _default_dtype
-
-
-def _to_array(data, dtype=None, copy=True):
-    if isinstance(data, Tensor):
-        data = data.data
-    if isinstance(data, np.ndarray):
-        if dtype is None:
-            arr = data.copy() if copy else data
-        else:
-            arr = data.astype(dtype, copy=copy)
-    else:
-        arr = np.array(data, dtype=dtype)
-        if dtype is None and arr.dtype == np.float64 and not isinstance(data, np.generic):
-            arr = arr.astype(_default_dtype, copy=False)
-    if arr.dtype.kind not in "biufc":         # object, strings, bytes, dates: not numbers
-        raise TypeError(f"tensor: cannot make a numeric tensor from {type(data).__name__} data of dtype {arr.dtype}; "
-                        f"pass numbers, nested lists of numbers or a numeric NumPy array.")
-    return arr
-
-
-def _check_grad_dtype(dtype, requires_grad):
-    if requires_grad and dtype.kind not in "fc":
-        raise TypeError(f"only floating-point tensors can require gradients, got dtype {dtype}; "
-                        f"create it with a float dtype, e.g. cr.tensor(data, dtype='float32').")
 
 
 class RemovableHandle:
@@ -191,7 +149,7 @@ class Tensor(TensorMethods, InplaceMethods, EverydayMethods, LayoutMethods, Sear
     def __repr__(self):
         body = format_values(self.data, prefix="tensor(")
         extras = []
-        if self.data.dtype != _default_dtype:
+        if self.data.dtype != _dtypes._default_dtype:
             extras.append(f"dtype={self.data.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name}>")
@@ -491,178 +449,3 @@ class Tensor(TensorMethods, InplaceMethods, EverydayMethods, LayoutMethods, Sear
     def matmul(self, other):
         return _matmul(self, other)
 
-
-def _shape_arg(shape: tuple) -> tuple:
-    """Accept both ``f(2, 3)`` and ``f((2, 3))``, as PyTorch does."""
-    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else tuple(shape)
-
-
-class _Size(int):
-    """``x.size``: NumPy's element count, and callable as PyTorch's ``x.size()`` / ``x.size(dim)``."""
-
-    def __new__(cls, array):
-        n = super().__new__(cls, array.size)
-        n._shape = array.shape
-        return n
-
-    def __call__(self, dim=None):
-        if dim is None:
-            return self._shape
-        if not self._shape:
-            raise AxisError(f"size({dim}): the tensor is 0-d, it has no dims; call size() for its shape ().")
-        return self._shape[_registry.normalize_axis(dim, len(self._shape), "size")]
-
-    def __repr__(self):
-        return int.__repr__(self)
-
-
-def _np_reduction(name, ndim, dim, keepdim, axis, keepdims):
-    """NumPy's ``axis``/``keepdims`` from both spellings, axes checked as PyTorch does."""
-    axis = _registry.normalize_axis(_registry.one_of(name, "dim", dim, "axis", axis), ndim, name)
-    return {"axis": axis, "keepdims": bool(_registry.one_of(name, "keepdim", keepdim or None, "keepdims", keepdims,
-                                                            False))}
-
-
-def _is_dtype_name(text):
-    try:
-        np.dtype(text)
-    except TypeError:
-        return False
-    return True
-
-
-def to_arguments(name, args, kw):
-    """The dtype that ``to(...)`` asks for (``None`` for none); a device other than the CPU is refused."""
-    dtype, device = kw.pop("dtype", None), kw.pop("device", None)
-    kw.pop("non_blocking", None), kw.pop("copy", None), kw.pop("memory_format", None)
-    if kw:
-        raise TypeError(f"{name}() got an unexpected keyword argument {next(iter(kw))!r}.")
-    for a in args:
-        if isinstance(a, bool):                     # non_blocking, copy
-            continue
-        if isinstance(a, Tensor):
-            dtype = a.dtype
-        elif isinstance(a, str) and not _is_dtype_name(a) or type(a).__name__ == "device":
-            device = a
-        else:
-            dtype = a
-    if device is not None and str(device).split(":")[0] != "cpu":
-        raise DeviceError(f"{name}: device {str(device)!r} is not available; chainrule computes with NumPy on "
-                          f"the CPU, so use 'cpu' or leave the device out.")
-    if dtype is not None:
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:
-            raise TypeError(f"{name}: {dtype!r} is neither a dtype nor a device; pass e.g. cr.float32 or "
-                            f"'cpu'.") from None
-    return dtype
-
-
-def tensor(data, dtype=None, requires_grad: bool = False, name: str | None = None) -> Tensor:
-    """A new tensor holding a copy of ``data``.
-
-    Python floats (and lists of them) become the default dtype (float32), ints become int64; NumPy arrays
-    keep their dtype unless ``dtype`` is given. Only floating tensors may set ``requires_grad``.
-    """
-    if dtype is not None:
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:
-            raise TypeError(f"tensor: {dtype!r} is not a dtype; use e.g. 'float32', 'float64' or 'int64'.") from None
-    try:
-        arr = _to_array(data, dtype)
-    except (TypeError, ValueError) as e:
-        if isinstance(e, ChainruleError) or str(e).startswith("tensor:"):
-            raise
-        raise TypeError(f"tensor: cannot convert {type(data).__name__} to a numeric array ({e}).") from None
-    return Tensor(arr, requires_grad=requires_grad, name=name)
-
-
-def _size_arg(shape: tuple, name: str) -> tuple:
-    """The shape of a new tensor: non-negative integers, as ``f(2, 3)`` or ``f((2, 3))``; else a clear error."""
-    shape = _shape_arg(shape)
-    for n in shape:
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-            raise TypeError(f"{name}: sizes must be integers, got {n!r} in the shape {shape}.")
-        if n < 0:
-            raise ValueError(f"{name}: sizes must be >= 0, got {n} in the shape {shape}.")
-    return shape
-
-
-def _factory(fill):
-    def make(*shape, dtype=None, requires_grad=False):
-        shape = _size_arg(shape, fill.__name__)
-        return Tensor(fill(shape, np.dtype(dtype) if dtype else _default_dtype), requires_grad=requires_grad)
-    return make
-
-
-zeros = _factory(np.zeros)
-ones = _factory(np.ones)
-zeros.__doc__ = "A tensor of zeros of the given shape (default dtype float32)."
-ones.__doc__ = "A tensor of ones of the given shape (default dtype float32)."
-
-
-def full(shape, fill_value, dtype=None, requires_grad=False) -> Tensor:
-    shape = _size_arg((shape,), "full")
-    return Tensor(np.full(shape, fill_value, dtype=np.dtype(dtype) if dtype else _default_dtype),
-                  requires_grad=requires_grad)
-
-
-def zeros_like(t, dtype=None, requires_grad=False) -> Tensor:
-    return Tensor(np.zeros_like(np.asarray(t), dtype=dtype), requires_grad=requires_grad)
-
-
-def ones_like(t, dtype=None, requires_grad=False) -> Tensor:
-    return Tensor(np.ones_like(np.asarray(t), dtype=dtype), requires_grad=requires_grad)
-
-
-def randn(*shape, dtype=None, requires_grad=False) -> Tensor:
-    """Standard normal samples drawn from chainrule's seeded generator (see :func:`chainrule.manual_seed`)."""
-    from .random import generator
-    shape = _size_arg(shape, "randn")
-    return Tensor(generator().standard_normal(shape, dtype=np.dtype(dtype or _default_dtype)),
-                  requires_grad=requires_grad)
-
-
-def rand(*shape, dtype=None, requires_grad=False) -> Tensor:
-    """Uniform [0, 1) samples from chainrule's seeded generator."""
-    from .random import generator
-    shape = _size_arg(shape, "rand")
-    return Tensor(generator().random(shape, dtype=np.dtype(dtype or _default_dtype)), requires_grad=requires_grad)
-
-
-def arange(*args, dtype=None) -> Tensor:
-    """``arange(end)``, ``arange(start, end, step)``: int64 for integer arguments, else the default dtype."""
-    arr = np.arange(*args, dtype=dtype)
-    return Tensor(arr.astype(_default_dtype) if dtype is None and arr.dtype.kind == "f" else arr)
-
-
-def eye(n, m=None, *, dtype=None, requires_grad=False) -> Tensor:
-    """The n x m identity matrix (square by default), in the default dtype unless ``dtype`` is given."""
-    for k in (n,) if m is None else (n, m):
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
-            raise ValueError(f"eye: sizes must be integers >= 0, got {k!r}.")
-    return Tensor(np.eye(n, m, dtype=np.dtype(dtype) if dtype else _default_dtype), requires_grad=requires_grad)
-
-
-def linspace(start, end, steps, *, dtype=None, requires_grad=False) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"linspace: steps must be an integer >= 0, got {steps!r}.")
-    values = np.linspace(float(start), float(end), steps)
-    return Tensor(values.astype(np.dtype(dtype) if dtype else _default_dtype), requires_grad=requires_grad)
-
-
-def full_like(input, fill_value, *, dtype=None, requires_grad=False) -> Tensor:
-    """A tensor of ``input``'s shape (and dtype, unless ``dtype`` is given) filled with ``fill_value``."""
-    return Tensor(np.full_like(np.asarray(input), fill_value, dtype=dtype), requires_grad=requires_grad)
-
-
-def from_numpy(ndarray) -> Tensor:
-    """A tensor that shares ``ndarray``'s memory and dtype (no copy), as ``torch.from_numpy``."""
-    if not isinstance(ndarray, np.ndarray):
-        raise TypeError(f"from_numpy: expected a NumPy array, got {type(ndarray).__name__}; "
-                        f"use cr.tensor(data) for other data.")
-    if ndarray.dtype.kind not in "biufc":
-        raise TypeError(f"from_numpy: the array's dtype {ndarray.dtype} is not numeric.")
-    return Tensor(ndarray)
