@@ -27,7 +27,7 @@ from .search import (allclose, bincount, bucketize, count_nonzero, equal, histc,
 from .sampling import (bernoulli, empty_like, multinomial, poisson, rand_like, randint, randint_like, randn_like,
                        randperm)
 from .selection import repeat_interleave, take, take_along_dim
-from .special import digamma, erfinv, lgamma, logit, polygamma
+from .special import digamma, erfc, erfinv, lgamma, logit, polygamma
 from .stats import mode, nanmean, nansum, quantile, std_mean
 from .gradcheck import GradcheckError, KinkWarning, gradcheck, jacobian, numerical_grad, rel_error
 from .ops.elementwise import (abs, erf, exp, log, maximum, minimum, relu, sigmoid, sign, sqrt, tanh)
@@ -83,7 +83,7 @@ __all__ += ["unique", "bincount", "histc", "searchsorted", "bucketize", "count_n
             "equal", "logical_and", "logical_or", "logical_xor", "logical_not",
             "cross", "kron", "dist", "cdist", "meshgrid", "broadcast_tensors", "cartesian_prod", "tril_indices",
             "triu_indices", "take", "take_along_dim", "repeat_interleave", "nansum", "nanmean", "quantile",
-            "std_mean", "mode", "lgamma", "digamma", "polygamma", "erfinv", "logit"]
+            "std_mean", "mode", "lgamma", "digamma", "polygamma", "erfinv", "erfc", "logit"]
 
 
 def __getattr__(name):

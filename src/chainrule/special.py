@@ -1,7 +1,7 @@
-"""Special functions with PyTorch's names: ``lgamma digamma polygamma erfinv logit`` and their Tensor methods
+"""Special functions with PyTorch's names: ``lgamma digamma polygamma erfinv erfc logit`` and their Tensor methods
 (:class:`SpecialMethods`, a base class of Tensor).
 
-``lgamma``, ``digamma``, ``polygamma`` and ``erfinv`` are ops of the table (:mod:`chainrule.ops.gamma`: values
+``lgamma``, ``digamma``, ``polygamma``, ``erfinv`` and ``erfc`` are ops of the table (:mod:`chainrule.ops.gamma`: values
 from scipy where it is installed, else from NumPy alone; each VJP is the next function of the family, so
 derivatives of every order are exact); ``logit`` is a composition of ``clamp``, ``log`` and ``log1p``.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 from .errors import ShapeError
 from .ops import elementwise as _ew, gamma as _gamma
 
-__all__ = ["lgamma", "digamma", "polygamma", "erfinv", "logit"]
+__all__ = ["lgamma", "digamma", "polygamma", "erfinv", "erfc", "logit"]
 
-lgamma, digamma, erfinv = _gamma.lgamma, _gamma.digamma, _gamma.erfinv
+lgamma, digamma, erfinv, erfc = _gamma.lgamma, _gamma.digamma, _gamma.erfinv, _gamma.erfc
 
 
 def polygamma(n, input):
@@ -32,7 +32,7 @@ def logit(input, eps=None):
 
 
 class SpecialMethods:
-    """``x.lgamma()``, ``x.digamma()``, ``x.polygamma(n)``, ``x.erfinv()``, ``x.logit(eps=None)``."""
+    """``x.lgamma()``, ``x.digamma()``, ``x.polygamma(n)``, ``x.erfinv()``, ``x.erfc()``, ``x.logit(eps=None)``."""
 
     __slots__ = ()
 
@@ -47,6 +47,9 @@ class SpecialMethods:
 
     def erfinv(self):
         return erfinv(self)
+
+    def erfc(self):
+        return erfc(self)
 
     def logit(self, eps=None):
         return logit(self, eps)

@@ -1,5 +1,5 @@
 """Special functions after PyTorch's test_unary_ufuncs.py / test_autograd.py cases (lgamma, digamma,
-polygamma, erfinv, logit): values and gradients on chainrule and torch."""
+polygamma, erfinv, erfc, logit): values and gradients on chainrule and torch."""
 import pytest
 
 from acc_helpers import arrays, check
@@ -15,6 +15,8 @@ CASES = [
     ("polygamma3", lambda m, x: (x.abs() + 0.5).polygamma(3)),
     ("erfinv", lambda m, x: m.erfinv(x * 0.45)),
     ("erfinv_erf", lambda m, x: m.erf(m.erfinv(x * 0.45))),
+    ("erfc", lambda m, x: m.erfc(x * 3)),
+    ("erfc_plus_erf", lambda m, x: (x * 2).erfc() + m.erf(x * 2)),
     ("logit", lambda m, x: m.logit(m.sigmoid(x))),
     ("logit_eps", lambda m, x: m.sigmoid(x * 3).logit(eps=0.1)),
     ("lgamma_sum_exp", lambda m, x: m.exp(m.lgamma(x.abs() + 1)).sum()),

@@ -22,7 +22,7 @@ ENTRIES += _twins("lgamma", lambda x: x, domain="positive")
 ENTRIES += [Entry("lgamma(negative)", lambda lib, x: lib.lgamma(_between_poles(x)), domain="unit")]
 ENTRIES += _twins("digamma", lambda x: x, domain="positive")
 ENTRIES += [Entry("digamma(negative)", lambda lib, x: lib.digamma(_between_poles(x)), domain="unit")]
-ENTRIES += _twins("erfinv", lambda x: x, domain="unit")
+ENTRIES += _twins("erfinv", lambda x: x, domain="unit") + _twins("erfc", lambda x: x * 2)
 ENTRIES += [Entry("erfinv(edges)", lambda lib, x: lib.erfinv(lib.where(x > 0.5, 1.0, lib.where(x < -0.5, 1.5, x))),
                   domain="unit", grad=False)]
 ENTRIES += _twins("logit", lambda x: x.sigmoid() * 0.9 + 0.05,

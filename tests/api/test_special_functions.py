@@ -1,4 +1,4 @@
-"""lgamma, digamma, polygamma and erfinv on both of their paths: scipy.special where it is installed and the
+"""lgamma, digamma, polygamma, erfinv and erfc on both of their paths: scipy.special where it is installed and the
 NumPy-only code without it (the scipy import made to fail), against scipy in float64 over each function's
 range, PyTorch's values at the poles and edges, and gradients to the third order against torch."""
 import numpy as np
@@ -60,9 +60,17 @@ def test_erfinv_to_a_few_ulp_up_to_the_edges(path):
     _close(cr.erfinv(cr.tensor(x)).data, special.erfinv(x), rtol=1e-15, atol=1e-300)
 
 
+def test_erfc_to_a_few_ulp_into_the_tail(path):
+    x = np.linspace(-6, 6, 100001)
+    _close(cr.erfc(cr.tensor(x)).data, special.erfc(x), rtol=5e-15)
+    tail = np.linspace(6, 26, 10001)   # scipy's erfc drifts there (3e-14 of mpmath at 17; chainrule's 5e-16)
+    _close(cr.erfc(cr.tensor(tail)).data, special.erfc(tail), rtol=6e-14)
+
+
 EDGES = [("lgamma", [0.0, -1.0, -7.0, float("-inf"), float("inf"), float("nan"), 1.0, 2.0]),
          ("digamma", [0.0, -1.0, -3.0, float("inf"), float("nan"), 1e-300]),
-         ("erfinv", [1.0, -1.0, 1.5, -2.0, 0.0, float("nan")])]
+         ("erfinv", [1.0, -1.0, 1.5, -2.0, 0.0, float("nan")]),
+         ("erfc", [float("inf"), float("-inf"), float("nan"), 0.0, 30.0, -30.0])]
 
 
 @pytest.mark.parametrize("name,values", EDGES, ids=[e[0] for e in EDGES])
@@ -73,7 +81,7 @@ def test_poles_and_edges_as_torch(path, name, values):
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("name", ["lgamma", "digamma", "erfinv", "polygamma1"])
+@pytest.mark.parametrize("name", ["lgamma", "digamma", "erfinv", "erfc", "polygamma1"])
 def test_dtypes_and_third_derivatives_as_torch(path, name, dtype):
     x = np.linspace(0.1, 0.9, 7).astype(dtype)
     call = (lambda m, t: m.polygamma(1, t)) if name == "polygamma1" else (lambda m, t: getattr(m, name)(t))

@@ -66,6 +66,7 @@ CASES = {
     "digamma": [((positive(3, 4),), {}), ((inside_unit(4) * 0.5 - 1.5,), {})],
     "polygamma": [((positive(3, 4),), {"n": 2}), ((positive(5),), {"n": 3})],   # torch's n = 1 is good to 5e-10 only
     "erfinv": [((inside_unit(3, 4),), {})],
+    "erfc": [((normal(3, 4) * 3,), {})],
     "relu": [((away_from_zero(3, 4),), {})],
     "leaky_relu": [((away_from_zero(3, 4),), {"negative_slope": 0.1})],
     "elu": [((away_from_zero(3, 4),), {"alpha": 1.3})],
@@ -293,7 +294,7 @@ def _torch_fns(torch):
         "contiguous": lambda x: x.contiguous(), "exp": torch.exp, "log": torch.log,
         "sqrt": torch.sqrt, "abs": torch.abs, "sign": torch.sign, "erf": torch.erf,
         "lgamma": torch.lgamma, "digamma": torch.digamma, "polygamma": lambda x, n: torch.polygamma(n, x),
-        "erfinv": torch.erfinv,
+        "erfinv": torch.erfinv, "erfc": torch.erfc,
         "clip": lambda x, min=None, max=None: torch.clamp(x, min, max), "relu": torch.relu,
         "leaky_relu": lambda x, negative_slope: F.leaky_relu(x, negative_slope),
         "elu": lambda x, alpha: F.elu(x, alpha), "sigmoid": torch.sigmoid, "tanh": torch.tanh, "silu": F.silu,

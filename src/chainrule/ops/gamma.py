@@ -1,6 +1,8 @@
-"""The gamma-family functions and the inverse error function: ``lgamma digamma polygamma erfinv``, with their
+"""The gamma-family functions and the inverse and complementary error functions: ``lgamma digamma polygamma
+erfinv erfc``, with their
 VJPs (``lgamma' = digamma``, ``digamma' = polygamma(1)``, ``polygamma(n)' = polygamma(n + 1)``,
-``erfinv'(x) = sqrt(pi) / 2 * exp(erfinv(x)^2)``), so derivatives of every order are exact.
+``erfinv'(x) = sqrt(pi) / 2 * exp(erfinv(x)^2)``, ``erfc'(x) = -2 / sqrt(pi) exp(-x^2)``), so derivatives of every
+order are exact.
 
 Values come from ``scipy.special`` where scipy is installed (imported at the first call), else from the
 vectorized NumPy code below, in float64 (a float32 input is computed in float64 and rounded once):
@@ -13,6 +15,7 @@ vectorized NumPy code below, in float64 (a float32 input is computed in float64 
   formula (derivatives of cot) for x < 0.
 - erfinv: a rational first guess, then Halley steps on ``erf(y) - x`` (Newton steps on ``log erfc(y) -
   log(1 - x)`` in the tails, so that values near +-1 keep their digits).
+- erfc: Cody's rational approximations for erfc(|x|) (:func:`chainrule.ops.special.erfc_positive`).
 
 At the poles the values are PyTorch's: lgamma(0, -1, ...) = inf, digamma(0) = -inf, digamma(-1, ...) = nan,
 polygamma(n, 0, -1, ...) = inf, erfinv(+-1) = +-inf.
@@ -274,6 +277,21 @@ def _erfinv(x):
     return _evaluate(x, _erfinv_numpy, lambda sp, x: sp.erfinv(x))
 
 
+def _erfc_numpy(x):
+    """erfc(x) = erfc(|x|) for x >= 0 and 2 - erfc(|x|) below, so the right tail keeps its digits."""
+    x = _float64(x)
+    out = np.where(np.isnan(x), np.nan, 0.0)
+    finite = ~np.isnan(x)
+    a = np.minimum(np.abs(x[finite]), 30.0)
+    e = _special.erfc_positive(a)
+    out[finite] = np.where(x[finite] < 0, 2.0 - e, e)
+    return out
+
+
+def _erfc(x):
+    return _evaluate(x, _erfc_numpy, lambda sp, x: sp.erfc(x))
+
+
 # --- the ops --------------------------------------------------------------------------------------------------
 
 @defop("lgamma", promote="float", vjps=(lambda g, ans, x: g * digamma(x),))
@@ -299,4 +317,10 @@ def polygamma(x, n):
 def erfinv(x):
     """The inverse of erf on (-1, 1) (+-inf at +-1, nan outside)."""
     return _erfinv(x)
+
+
+@defop("erfc", promote="float", vjps=(lambda g, ans, x: g * -_TWO_OVER_SQRT_PI * exp(-(x * x)),))
+def erfc(x):
+    """The complementary error function 1 - erf(x), without the cancellation for large x."""
+    return _erfc(x)
 
