@@ -41,6 +41,8 @@ from .tensor import (Tensor, arange, eye, from_numpy, full, full_like, get_defau
 from numpy import bool_ as bool, float16, float32, float64, int32, int64, uint8  # noqa: A004  (torch's names)
 from .factories import empty, normal  # noqa: E402
 from .printing import set_printoptions  # noqa: E402
+from .arithmetic import (absolute, add, arccos, arcsin, arctan, arctan2, arctanh, div, divide, mul,  # noqa: E402
+                         multiply, neg, negative, positive, ravel, sub, subtract, swapdims, true_divide)
 from .indexing_ops import diagonal, index_add, index_fill, masked_scatter, masked_select  # noqa: E402
 from .comparisons import (eq, ge, greater, greater_equal, gt, le, less, less_equal, lt, ne,  # noqa: E402
                           not_equal)
@@ -77,6 +79,8 @@ __all__ = [
     "empty", "empty_like",
     "eq", "ne", "lt", "le", "gt", "ge", "not_equal", "less", "less_equal", "greater", "greater_equal",
     "index_add", "index_fill", "masked_scatter", "masked_select", "diagonal", "set_printoptions",
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg", "negative", "positive",
+    "absolute", "arccos", "arcsin", "arctan", "arctan2", "arctanh", "swapdims", "ravel",
 ]
 
 __all__ += ["unique", "bincount", "histc", "searchsorted", "bucketize", "count_nonzero", "isclose", "allclose",

@@ -20,11 +20,12 @@ from conformance_methods import ENTRIES as METHODS, EXCLUDED as EXCLUDED_METHODS
 from conformance_search import ENTRIES as SEARCH  # noqa: E402
 from conformance_sampling import ENTRIES as SAMPLING  # noqa: E402
 from conformance_indexing import ENTRIES as INDEXING  # noqa: E402
+from conformance_arithmetic import ENTRIES as ARITHMETIC  # noqa: E402
 from conformance_stats import ENTRIES as STATS  # noqa: E402
 from conformance_special import ENTRIES as SPECIAL  # noqa: E402
 
 torch = pytest.importorskip("torch")
-ENTRIES = ENTRIES + EVERYDAY + METHODS + SEARCH + SAMPLING + INDEXING + STATS + SPECIAL
+ENTRIES = ENTRIES + EVERYDAY + METHODS + SEARCH + SAMPLING + INDEXING + ARITHMETIC + STATS + SPECIAL
 EXCLUDED = {**EXCLUDED, **EXCLUDED_METHODS}
 
 ELEMENTS = {

@@ -22,6 +22,7 @@ from ..layout import LayoutMethods
 from ..sampling import SamplingMethods
 from ..comparisons import ComparisonMethods
 from ..indexing_ops import IndexingMethods
+from ..arithmetic import ArithmeticMethods
 from ..printing import format_values
 from ..ops import elementwise as _ew, linalg as _linalg, reduce as _red, shape as _shp
 from . import dtypes as _dtypes
@@ -48,7 +49,7 @@ class RemovableHandle:
 
 class Tensor(TensorMethods, InplaceMethods, EverydayMethods, LayoutMethods, SearchMethods, SamplingMethods,
              StatsMethods, ProductMethods, SelectionMethods, ComparisonMethods, SpecialMethods,
-             IndexingMethods, autograd.TensorBase, engine_tensor=True):
+             IndexingMethods, ArithmeticMethods, autograd.TensorBase, engine_tensor=True):
     """An n-dimensional array that records the operations applied to it, so that ``backward`` can run.
 
     ``Tensor(array)`` wraps an existing array without copying; :func:`tensor` copies and converts.
