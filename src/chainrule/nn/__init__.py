@@ -11,7 +11,8 @@ from .layers import Dropout, Embedding, Flatten, Identity, Linear, Unflatten
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
                      MultiMarginLoss, NLLLoss, SmoothL1Loss)
 from .mlp import MLP
-from .module import Module, ModuleList, RemovableHandle, Sequential
+from .container import ModuleList, Sequential
+from .module import Module, RemovableHandle
 from .normalization import BatchNorm1d, LayerNorm
 from .parameter import Parameter
 from .regularization import l2_penalty, regularized_parameters

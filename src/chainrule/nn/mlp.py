@@ -11,7 +11,7 @@ import numpy as np
 from ..errors import ConfigError
 from .activations import activation_by_name
 from .layers import Dropout, Identity, Linear
-from .module import Sequential
+from .container import Sequential
 from .normalization import BatchNorm1d, LayerNorm
 
 __all__ = ["MLP"]
