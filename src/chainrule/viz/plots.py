@@ -8,64 +8,18 @@ backend is left as it was).
 """
 from __future__ import annotations
 
-import io
 import math
 from pathlib import Path
 
 import numpy as np
 
-from .._files import atomic_write
 from ..errors import ConfigError, ShapeError
+from .activation_analysis import ACTIVATIONS, _blocked_tails, activation_derivatives
+from .figures import _array, figure, save_figure
 
 __all__ = ["figure", "save_figure", "plot_curves", "templates_grid", "plot_templates", "plot_templates_comparison",
            "plot_decision_boundary", "plot_decision_boundaries", "plot_activations", "activation_derivatives",
            "plot_gradient_norms", "plot_dead_relu", "plot_confusion_matrix", "ACTIVATIONS"]
-
-_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
-
-#: The activation functions drawn by :func:`plot_activations`, by name (functional forms in chainrule.nn).
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "silu", "softplus")
-
-
-# --- plumbing ------------------------------------------------------------------------------------------
-
-def figure(figsize=(6.4, 4.2)):
-    """A matplotlib Figure on the non-interactive Agg canvas (no global backend switched, safe in notebooks)."""
-    try:
-        from matplotlib.figure import Figure
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-    except ImportError:
-        raise ImportError("chainrule.viz.plots needs matplotlib: pip install 'chainrule[viz]' "
-                          "(or pip install matplotlib).") from None
-    fig = Figure(figsize=figsize, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _check_path(path) -> tuple[Path, str]:
-    path = Path(path)
-    fmt = _FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise ConfigError(f"cannot write a plot to {path.name!r}: use a .png, .svg or .pdf file name.")
-    return path, fmt
-
-
-def save_figure(fig, path) -> Path:
-    """Write ``fig`` to ``path`` (PNG, SVG or PDF by the extension, 110 dpi) atomically and return the path."""
-    path, fmt = _check_path(path)
-    buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=110)
-    with atomic_write(path, "wb") as f:
-        f.write(buf.getvalue())
-    return path
-
-
-def _array(x, name="array") -> np.ndarray:
-    if hasattr(x, "grad_fn") and hasattr(x, "data"):  # a chainrule Tensor
-        x = x.data
-    if hasattr(x, "detach") and hasattr(x, "numpy"):   # a torch tensor, say
-        x = x.detach().numpy()
-    return np.asarray(x)
 
 
 # --- loss & accuracy curves ----------------------------------------------------------------------------
@@ -365,57 +319,6 @@ def plot_decision_boundaries(panels, X, y, path, *, ncols: int = 3, resolution: 
         fig.suptitle(title)
     return save_figure(fig, path)
 
-
-# --- activation functions and their derivatives ---------------------------------------------------------
-
-def activation_derivatives(name: str, x) -> tuple[np.ndarray, np.ndarray]:
-    """``(f(x), f'(x))`` for a chainrule activation, the derivative computed by chainrule's own backward."""
-    import chainrule as cr
-    from ..nn import functional as F
-    fn = getattr(F, name, None)
-    if name not in ACTIVATIONS or fn is None:
-        raise ConfigError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}.")
-    t = cr.tensor(np.asarray(x, dtype=np.float64), dtype=np.float64, requires_grad=True)
-    out = fn(t)
-    (g,) = cr.grad(out.sum(), [t])  # elementwise f, so d(sum f)/dx_i = f'(x_i)
-    return np.asarray(out.data), np.asarray(g.data)
-
-
-def _spans(mask):
-    """Start/end indices of the runs where ``mask`` is True."""
-    runs, start = [], None
-    for i, m in enumerate(mask):
-        if m and start is None:
-            start = i
-        elif not m and start is not None:
-            runs.append((start, i - 1))
-            start = None
-    if start is not None:
-        runs.append((start, len(mask) - 1))
-    return runs
-
-
-def _blocked_tails(x, df, threshold):
-    """The ends of the x range where little gradient passes: ``[(x0, x1, kind)]``, kind "zero" or "vanishing".
-
-    Only the tails count (saturation is about large inputs), and only where the derivative is exactly 0
-    ("zero": ReLU's dead side) or shrinks toward the end of the range ("vanishing": sigmoid, tanh, ELU,
-    GELU's left tail). A small derivative that stays constant (Leaky ReLU's 0.01) is not shaded: the unit
-    keeps learning there. A dip that does not reach an end (GELU's minimum near -0.75) is not either.
-    """
-    mag = np.abs(df)
-    out = []
-    for a, b in _spans(mag < threshold):
-        if a != 0 and b != len(x) - 1:
-            continue
-        seg = mag[a:b + 1]
-        if np.all(seg == 0):
-            out.append((x[a], x[b], "zero"))
-            continue
-        towards_end = seg if a == 0 else seg[::-1]   # from the range's end inward
-        if towards_end[0] < 0.5 * towards_end[-1] and np.all(np.diff(towards_end) >= -1e-12):
-            out.append((x[a], x[b], "vanishing"))
-    return out
 
 
 def plot_activations(path, *, names=ACTIVATIONS, x_range=(-5.0, 5.0), threshold: float = 0.05,
