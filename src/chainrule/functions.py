@@ -417,6 +417,8 @@ class TensorMethods:
 
     def repeat(self, *sizes):
         """The whole tensor repeated ``sizes[i]`` times along each dimension (``len(sizes) >= ndim``)."""
+        if not sizes:
+            raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
         sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
         if len(sizes) < np.ndim(raw(self)):
             raise ShapeError(f"repeat: {len(sizes)} repeats for a tensor with {np.ndim(raw(self))} dimensions; "

@@ -341,17 +341,6 @@ EXCLUDED = {
     "Tensor.name": "chainrule's own label", "Tensor.numpy": "tests/api/test_autograd_semantics.py",
     # random values: shapes and dtypes in tests/engine
     "randn": "random values", "rand": "random values",
-    # covered by tests/api/test_torch_functions.py with hand-picked arguments (index and mask shapes that
-    # hypothesis would mostly draw invalid)
-    "scatter": "test_torch_functions.py", "Tensor.scatter": "test_torch_functions.py",
-    "scatter_add": "test_torch_functions.py", "Tensor.scatter_add": "test_torch_functions.py",
-    "masked_fill": "test_torch_functions.py", "Tensor.masked_fill": "test_torch_functions.py",
-    "where": "test_torch_functions.py", "Tensor.where": "test_torch_functions.py",
-    "nonzero": "test_torch_functions.py", "Tensor.nonzero": "test_torch_functions.py",
-    "einsum": "test_torch_functions.py", "tile": "test_torch_functions.py", "Tensor.tile": "test_torch_functions.py",
-    "Tensor.repeat": "test_torch_functions.py", "unflatten": "test_torch_functions.py",
-    "Tensor.unflatten": "test_torch_functions.py", "Tensor.expand": "test_torch_functions.py",
-    "Tensor.broadcast_to": "test_torch_functions.py",
 }
 
 ENTRIES += [fn("moveaxis", forms=movedim_forms, min_dims=1), method("clone")]

@@ -16,6 +16,7 @@ import chainrule as cr
 
 from conformance_table import ENTRIES, EXCLUDED  # noqa: E402  (tests/api is on the path)
 from conformance_everyday import ENTRIES as EVERYDAY  # noqa: E402
+from conformance_drawn import ENTRIES as DRAWN  # noqa: E402
 from conformance_methods import ENTRIES as METHODS, EXCLUDED as EXCLUDED_METHODS  # noqa: E402
 from conformance_search import ENTRIES as SEARCH  # noqa: E402
 from conformance_sampling import ENTRIES as SAMPLING  # noqa: E402
@@ -26,6 +27,7 @@ from conformance_special import ENTRIES as SPECIAL  # noqa: E402
 
 torch = pytest.importorskip("torch")
 ENTRIES = ENTRIES + EVERYDAY + METHODS + SEARCH + SAMPLING + INDEXING + ARITHMETIC + STATS + SPECIAL
+ENTRIES += DRAWN
 EXCLUDED = {**EXCLUDED, **EXCLUDED_METHODS}
 
 ELEMENTS = {

@@ -90,7 +90,7 @@ def _letter_sizes(terms, xs):
     sizes = {}
     for t, x in zip(terms, xs):
         for c, n in zip(t, x.shape):
-            sizes[c] = max(sizes.get(c, 1), n)
+            sizes[c] = n if sizes.get(c, 1) == 1 else sizes[c]        # a 1 broadcasts, a 0 does not
     return sizes
 
 

@@ -437,12 +437,15 @@ class Tensor(TensorMethods, InplaceMethods, EverydayMethods, LayoutMethods, Sear
         return self if self.ndim < 2 else _shp.transpose(self, axes=None)
 
     def expand(self, *shape):
+        if not shape:
+            raise TypeError('expand() missing 1 required positional arguments: "size"')
         shape = _shape_arg(shape)
         shape = tuple(s if n == -1 else n for n, s in zip(shape, (None,) * (len(shape) - self.ndim) + self.shape))
         return _shp.broadcast_to(self, shape=shape)
 
     def broadcast_to(self, shape):
-        return _shp.broadcast_to(self, shape=tuple(shape))
+        """As :meth:`expand` (-1 keeps a size)."""
+        return self.expand(tuple(shape))
 
     def __getitem__(self, index):
         return _shp.getitem(self, index=plain_index(index))
