@@ -19,6 +19,8 @@ class FunctionCtx:
         self._non_differentiable = ()
         self._outputs = None  # while backward runs: a function giving output i as a tensor of the graph
         self._arrays = None   # the outputs' arrays, kept only when an output is saved
+        self.materialize_grads = True
+        self._reached = None  # without materialized grads: the outputs whose gradient this backward computed
 
     def save_for_backward(self, *tensors):
         self._saved = tensors
@@ -26,6 +28,11 @@ class FunctionCtx:
     def mark_non_differentiable(self, *tensors):
         """Outputs that get no gradient: they do not require grad, and backward receives zeros for them."""
         self._non_differentiable = tuple(id(t) for t in tensors)
+
+    def set_materialize_grads(self, value: bool):
+        """``False``: backward gets ``None``, not zeros, for an output no gradient reached (unused, or marked
+        non-differentiable), as in PyTorch; call it in forward."""
+        self.materialize_grads = bool(value)
 
     @property
     def saved_tensors(self) -> tuple:
@@ -64,10 +71,12 @@ class _FunctionOp:
     def _output_grads(self, g, graph):
         if self.layout is None:
             return (g if graph else _Tensor(g),)
-        grads = [_Tensor(np.zeros(shape, dtype)) for shape, dtype in self.shapes]
+        reached = self.ctx._reached
+        grads = [_Tensor(np.zeros(shape, dtype)) if reached is None else None for shape, dtype in self.shapes]
         for i, offset, shape, dtype in self.layout:
-            gi = g[offset:offset + int(np.prod(shape, dtype=np.int64))].reshape(shape)
-            grads[i] = gi if graph else _Tensor(gi)
+            if reached is None or i in reached:
+                gi = g[offset:offset + int(np.prod(shape, dtype=np.int64))].reshape(shape)
+                grads[i] = gi if graph else _Tensor(gi)
         return tuple(grads)
 
     def _outputs(self, node):
@@ -95,6 +104,8 @@ class _FunctionOp:
                 out = self.cls.backward(ctx, *self._output_grads(g, graph))
         finally:
             ctx._outputs = None
+            if ctx._reached is not None:
+                ctx._reached.clear()          # the next backward through the graph (retain_graph) counts anew
         if not isinstance(out, tuple):
             out = (out,)
         n = len(node.args)
@@ -168,4 +179,20 @@ class Function:
         for i, offset, shape, dt in layout:
             o = p[offset:offset + arrays[i].size].reshape(shape)
             outs[i] = o if dt == dtype else o.astype(dt)
+        if not ctx.materialize_grads:                     # which outputs backward reaches, for None gradients
+            ctx._reached = set()
+            for i, *_ in layout:
+                outs[i].register_hook(_Reach(ctx._reached, i))
         return tuple(outs)
+
+
+class _Reach:
+    """A hook noting that output ``index`` got a gradient (it leaves the gradient as it is)."""
+
+    __slots__ = ("reached", "index")
+
+    def __init__(self, reached, index):
+        self.reached, self.index = reached, index
+
+    def __call__(self, grad):
+        self.reached.add(self.index)
