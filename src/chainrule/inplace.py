@@ -123,8 +123,16 @@ class InplaceMethods:
 
 
 def _records(t, other) -> bool:
-    """True when the change must be recorded in the graph: grad mode on and a gradient can flow through it."""
-    return _GradMode.enabled and (t.requires_grad or (isinstance(other, autograd._Tensor) and other.requires_grad))
+    """True when the change must be recorded in the graph: grad mode on and a gradient can flow through it.
+    A view taken in no_grad mode cannot be (PyTorch's error), when its root or ``other`` requires grad."""
+    if not _GradMode.enabled:
+        return False
+    flows = isinstance(other, autograd._Tensor) and other.requires_grad
+    view = getattr(t, "_view", None)
+    if view is not None and view[2] and (flows or view[0].requires_grad):
+        raise RuntimeError("A view was created in no_grad mode and is being modified inplace with grad mode "
+                           "enabled; do both inside the no_grad block (not recorded) or both outside (recorded).")
+    return t.requires_grad or flows
 
 
 def _memory(t, name):
@@ -172,7 +180,7 @@ def _record(t, compute, saves_self, name, write=None):
     if name != "copy_":
         _promotion.check_cast(name, new.dtype, memory.dtype)
     if view is not None:
-        base, steps = view
+        base, steps, _ = view
         old_base = _alias(base, copy=False)
         mask = _scatter(np.ones(memory.shape, bool), steps)
         new_base = _ew.where(mask, _scatter(new, steps), old_base)

@@ -7,6 +7,7 @@ import weakref
 import numpy as np
 
 from . import graph as _graph
+from .mode import _GradMode
 
 _Tensor = None  # chainrule.tensor.Tensor, set when it is declared (graph.TensorBase)
 
@@ -76,7 +77,8 @@ def grad_fn_at(t, born):
 
 def track_view(out, src, op, kw) -> None:
     """``out`` was made from ``src`` by a view op: if it shares ``src``'s memory it shares its version counter,
-    and remembers its root tensor and the steps from it, and the root its live views (for an in-place change
+    and remembers its root tensor, the steps from it and whether one was taken in no_grad mode, and the root its
+    live views (for an in-place change
     recorded in the graph, after which every view is re-recorded as a view of the new value)."""
     owner = getattr(out.data, "base", None)   # NumPy points a view at the array that owns the memory
     if owner is None or not isinstance(src, _Tensor):
@@ -85,8 +87,8 @@ def track_view(out, src, op, kw) -> None:
     if owner is not s and owner is not getattr(s, "base", None):
         return
     out._vc = version_counter(src)
-    base, steps = getattr(src, "_view", None) or (src, ())
-    out._view = (base, steps + ((op, kw, src.data),))
+    base, steps, quiet = getattr(src, "_view", None) or (src, (), False)
+    out._view = (base, steps + ((op, kw, src.data),), quiet or not _GradMode.enabled)
     views = getattr(base, "_views", None)
     if views is None:
         base._views = [weakref.ref(out)]
