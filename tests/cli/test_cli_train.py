@@ -134,3 +134,17 @@ def test_sweep_boundary_titles_give_the_tables_validation_accuracy(cli, tmp_path
     assert drawn["accuracy"] is False   # no second, training-set accuracy beside the table's
     for title, run in zip(drawn["titles"], runs, strict=True):
         assert f"val {run['val_acc']:.2%}" in title
+
+
+@pytest.mark.parametrize("activation", ["mish", "prelu", "relu6", "hardtanh"])
+def test_train_with_each_added_activation(cli, tmp_path, activation):
+    """The activations added after the lecture's set train from the command line and rebuild from the file."""
+    import chainrule as cr
+    r = cli("train", "--dataset", "moons", "--model", "mlp", "--hidden", "8", "--epochs", "1",
+            "--activation", activation, "--name", activation, *FAST)
+    assert r.code == 0, r
+    assert json.loads((tmp_path / f"runs/{activation}/config.json").read_text())["activation"] == activation
+    model = cr.load(tmp_path / f"runs/{activation}/last.safetensors")
+    assert type(model[1]) is cr.nn.ACTIVATIONS[activation]
+    if activation == "prelu":
+        assert "1.weight" in model.state_dict()

@@ -249,7 +249,8 @@ class LogSoftmax(Module):
         return f"dim={self.dim}"
 
 
-#: Activation classes by the names configurations use (``None`` and ``"none"`` mean no activation).
+#: Activation classes by the names configurations use (``None`` and ``"none"`` mean no activation); the
+#: hidden-layer nonlinearities, so not LogSigmoid (never positive), Softmax or LogSoftmax (not elementwise).
 ACTIVATIONS = {
     "relu": ReLU,
     "leaky_relu": LeakyReLU,
@@ -259,6 +260,10 @@ ACTIVATIONS = {
     "sigmoid": Sigmoid,
     "tanh": Tanh,
     "softplus": Softplus,
+    "mish": Mish,
+    "prelu": PReLU,
+    "relu6": ReLU6,
+    "hardtanh": Hardtanh,
     "none": Identity,
 }
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConfigError
-from .activations import activation_by_name
+from .activations import PReLU, activation_by_name
 from .layers import Dropout, Identity, Linear
 from .container import Sequential
 from .normalization import BatchNorm1d, LayerNorm
@@ -22,7 +22,8 @@ class MLP(Sequential):
     ``out_features``.
 
     ``activation`` is a name from :data:`chainrule.nn.ACTIVATIONS` (``'relu'``, ``'leaky_relu'``, ``'elu'``,
-    ``'gelu'``, ``'silu'``, ``'sigmoid'``, ``'tanh'``, ``'softplus'``) or ``None``/``'none'`` for none.
+    ``'gelu'``, ``'silu'``, ``'sigmoid'``, ``'tanh'``, ``'softplus'``, ``'mish'``, ``'prelu'`` (one learned slope
+    per layer), ``'relu6'``, ``'hardtanh'``) or ``None``/``'none'`` for none.
     ``dropout`` > 0 adds a Dropout after every activation; ``norm='batch'`` a BatchNorm1d and ``norm='layer'`` a
     LayerNorm after every hidden Linear (``model.train()``/``eval()`` switch BatchNorm). Children are numbered as in a Sequential, so
     parameter names are ``"0.weight"``, ``"0.bias"``, ``"2.weight"``, ...; :meth:`get_config` returns the
@@ -58,8 +59,8 @@ class MLP(Sequential):
             layers.append(Linear(fan_in, fan_out, bias=bias, dtype=dtype))
             if norm is not None:
                 layers.append(_NORMS[norm](fan_out, dtype=dtype))
-            if act_cls is not Identity:
-                layers.append(act_cls())
+            if act_cls is not Identity:                     # PReLU's learned slope in the model's dtype
+                layers.append(act_cls(dtype=dtype) if act_cls is PReLU else act_cls())
             if dropout > 0:
                 layers.append(Dropout(dropout))
         layers.append(Linear(sizes[-1], out_features, bias=bias, dtype=dtype))
