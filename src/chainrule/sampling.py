@@ -164,19 +164,20 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     if not replacement and num_samples > w.shape[-1]:
         raise ShapeError(f"multinomial: cannot sample n_sample > prob_dist.size(-1) samples without replacement "
                          f"({num_samples} > {w.shape[-1]}).")
-    if not w.shape[-1]:
+    if not w.shape[-1] and (w.ndim == 1 or w.shape[0]):      # rows without categories
         raise ArgumentError("multinomial: invalid multinomial distribution (sum of probabilities <= 0).")
+    if not w.size:                                            # no rows: nothing to draw, as torch
+        return autograd._Tensor(np.zeros(w.shape[:-1] + (num_samples,), np.int64))
     rows = w.reshape(-1, w.shape[-1]).astype(np.float64)
-    if rows.size and not (np.isfinite(rows).all() and (rows >= 0).all()):
+    if not (np.isfinite(rows).all() and (rows >= 0).all()):
         raise ArgumentError("multinomial: probability tensor contains either inf, nan or element < 0.")
-    if rows.shape[0] and not (rows.sum(axis=1) > 0).all():
+    if not (rows.sum(axis=1) > 0).all():
         raise ArgumentError("multinomial: invalid multinomial distribution (sum of probabilities <= 0).")
     rng = _rng(generator)
     if replacement:
         cdf = np.cumsum(rows, axis=1)
         u = _uniform(rng, (rows.shape[0], num_samples), np.float64) * cdf[:, -1:]
-        out = np.stack([np.searchsorted(c, r, side="right") for c, r in zip(cdf, u)]) if rows.shape[0] else \
-            np.zeros((0, num_samples), np.int64)
+        out = np.stack([np.searchsorted(c, r, side="right") for c, r in zip(cdf, u)])
         out = np.minimum(out, rows.shape[1] - 1)
     else:      # exponential keys: the smallest E_i / w_i come in the order of drawing without putting back
         with np.errstate(divide="ignore"):

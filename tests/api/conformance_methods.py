@@ -58,7 +58,9 @@ def _to(lib, x, *args, **kw):
     return out, out is x
 
 
-ENTRIES += [each_view("contiguous"), each_view("is_contiguous"), each_view("storage_offset"),
+ENTRIES += [each_view("contiguous"), each_view("is_contiguous"),
+            Entry("Tensor.storage_offset", grad=False,    # NumPy keeps no offset in an empty view (docs/api.md)
+                  call=lambda lib, x: [v.storage_offset() for v in views(x) if v.numel()]),
             Entry("Tensor.stride", lambda lib, x, *a, **k: [_stride(v, *a, **k) for v in views(x)],
                   forms=stride_forms, grad=False),
             Entry("Tensor.contiguous (gradient)", lambda lib, x: x.transpose(0, -1).contiguous() * 2, min_dims=1),

@@ -88,6 +88,22 @@ def test_multinomial_frequencies_with_and_without_replacement():
     assert sorted(cr.multinomial(cr.tensor([0.0, 1.0, 1.0]), 3).data[:2]) == [1, 2]
 
 
+@pytest.mark.parametrize("shape", [(0, 0), (0, 4)])
+@pytest.mark.parametrize("n", [1, 3])
+def test_multinomial_of_no_rows_is_empty_as_pytorchs(shape, n):
+    ours = cr.multinomial(cr.zeros(*shape), n, replacement=True)
+    theirs = torch.multinomial(torch.zeros(*shape), n, replacement=True)
+    assert ours.shape == tuple(theirs.shape) and ours.dtype == np.int64
+
+
+@pytest.mark.parametrize("shape", [(0,), (3, 0)])
+def test_multinomial_of_rows_without_categories_is_refused_as_pytorchs(shape):
+    with pytest.raises(RuntimeError):
+        torch.multinomial(torch.zeros(*shape), 1, True)
+    with pytest.raises(RuntimeError):
+        cr.multinomial(cr.zeros(*shape), 1, True)
+
+
 def test_a_seed_repeats_every_draw_and_a_generator_is_used_alone():
     def draws(**g):
         x = cr.zeros(5)
