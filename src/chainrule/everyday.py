@@ -15,7 +15,7 @@ import numpy as np
 from . import autograd, return_types
 from .errors import AxisError, DtypeError, ShapeError
 from .ops import elementwise as _ew, linalg as _linalg, reduce as _red, shape as _shp
-from .ops.registry import Op, normalize_axis, one_of, raw
+from .ops.registry import Op, normalize_axis, one_of, raw, var_sizes
 
 __all__ = ["clamp", "clamp_min", "clamp_max", "mm", "bmm", "dot", "mv", "addmm", "baddbmm", "flatten", "squeeze",
            "unsqueeze", "narrow", "cumprod", "diff", "trace", "median", "hypot", "lerp", "addcmul", "addcdiv",
@@ -348,10 +348,6 @@ def _method(function):
     return method
 
 
-def _size(size):
-    return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
-
-
 class EverydayMethods:
     """The methods of :class:`~chainrule.tensor.Tensor` that mirror this module's functions, and PyTorch's
     ``new_*``, ``*_as`` and in-place variants."""
@@ -384,7 +380,7 @@ class EverydayMethods:
         return self.astype(other.dtype)
 
     def _new(self, fill, size, dtype, requires_grad):
-        array = fill(_size(size), dtype=self.dtype if dtype is None else np.dtype(dtype))
+        array = fill(var_sizes(size), dtype=self.dtype if dtype is None else np.dtype(dtype))
         return type(self)(array, requires_grad=requires_grad)
 
     def new_zeros(self, *size, dtype=None, requires_grad=False):

@@ -411,22 +411,20 @@ class TensorMethods:
     outer, tril, triu, diag = (_method(f) for f in (outer, tril, triu, diag))
 
     def flip(self, *dims, **kw):
-        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-            dims = dims[0]
-        return flip(self, dims or None, **kw)
+        return flip(self, _registry.var_sizes(dims) or None, **kw)
 
     def repeat(self, *sizes):
         """The whole tensor repeated ``sizes[i]`` times along each dimension (``len(sizes) >= ndim``)."""
         if not sizes:
             raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
-        sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+        sizes = _registry.var_sizes(sizes)
         if len(sizes) < np.ndim(raw(self)):
             raise ShapeError(f"repeat: {len(sizes)} repeats for a tensor with {np.ndim(raw(self))} dimensions; "
                              f"give at least one per dimension.")
-        return _repeated(self, tuple(sizes), "repeat")
+        return _repeated(self, sizes, "repeat")
 
     def tile(self, *dims):
-        return tile(self, dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims)
+        return tile(self, _registry.var_sizes(dims))
 
     def where(self, condition, other):
         """``self`` where ``condition`` holds, else ``other``."""

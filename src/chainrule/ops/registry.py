@@ -329,6 +329,11 @@ def normalize_axis(axis, ndim, name="op", reduction=True):
     return out[0] if single else tuple(out)
 
 
+def var_sizes(sizes: tuple) -> tuple:
+    """The sizes of a call written ``f(2, 3)`` or ``f((2, 3))``, as PyTorch reads both."""
+    return tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
+
+
 def one_of(name, torch_name, torch_value, numpy_name, numpy_value, default=None):
     """The value of a parameter with two spellings (``dim``/``axis``); both given is a TypeError."""
     if torch_value is not None and numpy_value is not None:

@@ -7,11 +7,7 @@ import numpy as np
 from .. import autograd
 from ..errors import AxisError, DeviceError
 from ..ops import registry as _registry
-
-
-def _shape_arg(shape: tuple) -> tuple:
-    """Accept both ``f(2, 3)`` and ``f((2, 3))``, as PyTorch does."""
-    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else tuple(shape)
+from ..ops.registry import var_sizes as _shape_arg
 
 
 class _Size(int):
