@@ -6,7 +6,8 @@ PyTorch loop: 3072-2048-10 ReLU MLP, SGD with Nesterov momentum, OneCycleLR with
 ``loss = cross_entropy + reg * sum(W**2)`` over the weight matrices, validation every epoch, test at the
 end (chainrule's test figure is of its best-validation weights, PyTorch's of its last). Samples per second
 count training steps only. Both read the same splits and the same augmented batches (chainrule's loader: random crops and flips
-in NumPy; PyTorch has no image augmentation without torchvision). Each contender runs alone, in its own
+in NumPy; PyTorch has no image augmentation without torchvision). The floor is the recipe's five matmuls per
+step alone, on NumPy's BLAS: no step of this recipe can be faster with that BLAS. Each contender runs alone, in its own
 process, with the same number of threads, one after the other; data loading is not timed.
 
     python -m benchmarks --only cifar_recipe                  # 1 epoch of the full training split, 2 threads
@@ -27,7 +28,8 @@ from .common import table
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("CHAINRULE_DATA", ROOT.parent / "shared" / "data"))
-CONTENDERS = ("chainrule", "pytorch")
+CONTENDERS = ("chainrule", "pytorch", "floor")
+NAMES = {"chainrule": "chainrule", "pytorch": "PyTorch", "floor": "matmuls alone (floor, NumPy's BLAS)"}
 
 
 def _config(epochs: int, subset: int | None, out: str):
@@ -90,13 +92,32 @@ def _pytorch(cfg, splits) -> dict:
     return {"seconds": training, "wall": time.perf_counter() - start, "test_acc": test_acc, "val_acc": best_val}
 
 
+def _floor(cfg, splits) -> dict:
+    """The recipe's matmuls alone (two forward, three backward per step, NumPy's BLAS, the recipe's batches):
+    the time no implementation of this recipe on this BLAS can beat."""
+    import numpy as np
+
+    from .train_step import floor_step
+    n, B = len(splits.train), cfg.batch_size
+    D, H, C = splits.num_features, cfg.hidden[0], splits.num_classes
+    rng = np.random.default_rng(0)
+    steps = {b: floor_step(D, H, C, b, rng.standard_normal((b, D)).astype(np.float32), None)
+             for b in {B, n % B} - {0}}
+    start = time.perf_counter()
+    for _ in range(cfg.epochs):
+        for i in range(0, n, B):
+            steps[min(B, n - i)]()
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "wall": seconds, "test_acc": None, "val_acc": None}
+
+
 def contend(name: str, epochs: int, subset: int | None) -> dict:
     """Run one contender in this process and return its figures (called in a child process)."""
     from chainrule.train.experiment import load_data
     with tempfile.TemporaryDirectory() as out:
         cfg = _config(epochs, subset, out)
         splits = load_data(cfg)
-        figures = (_chainrule if name == "chainrule" else _pytorch)(cfg, splits)
+        figures = {"chainrule": _chainrule, "pytorch": _pytorch, "floor": _floor}[name](cfg, splits)
     figures["samples"] = epochs * len(splits.train)
     return figures
 
@@ -124,12 +145,12 @@ def render(figures: dict, epochs: int, subset: int | None, threads: int) -> str:
     base_rate = base / figures["pytorch"]["seconds"] if base else None
     for name, f in figures.items():
         if "error" in f:
-            rows.append([name, "-", "-", "-", "-", "-", f["error"]])
+            rows.append([NAMES[name], "-", "-", "-", "-", "-", f["error"]])
             continue
         rate = f["samples"] / f["seconds"]
         ratio = f"{rate / base_rate:.2f}x" if base_rate else "-"
-        rows.append([name, f"{f['seconds']:.1f} s", f"{f['wall']:.1f} s", f"{rate:,.0f}", ratio,
-                     f"{100 * f['val_acc']:.2f}%", f"{100 * f['test_acc']:.2f}%"])
+        accuracy = ["-", "-"] if f["test_acc"] is None else [f"{100 * f['val_acc']:.2f}%", f"{100 * f['test_acc']:.2f}%"]
+        rows.append([NAMES[name], f"{f['seconds']:.1f} s", f"{f['wall']:.1f} s", f"{rate:,.0f}", ratio, *accuracy])
     what = f"{subset:,} training images" if subset else "the full training split"
     return table(f"CIFAR-10 (JPEG copy) MLP recipe, {epochs} epoch(s) on {what}, {threads} threads, each alone",
                  ["contender", "training steps", "whole run", "samples / s", "vs PyTorch", "best val", "test"], rows)
